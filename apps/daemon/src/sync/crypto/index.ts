@@ -1,0 +1,3 @@
+export * from './errors.js';
+export * from './record-cipher.js';
+export * from './collection-keys.js';

@@ -1,0 +1,2 @@
+export * from './errors.js';
+export * from './storage11-client.js';

@@ -1,0 +1,1 @@
+export * from './storage15-client.js';
