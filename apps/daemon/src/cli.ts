@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { Command } from 'commander';
 import { registerSandboxCommand } from './cli/sandbox-command.js';
 import { registerProbeCommand } from './cli/probe-command.js';
