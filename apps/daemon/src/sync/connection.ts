@@ -22,6 +22,8 @@ export interface FxaConnectionOptions extends StorageClientOptions {
   tokenServerUrl: string;
   clientId?: string;
   credentials: Pick<FxaCredentials, 'kB' | 'keysChangedAt' | 'refreshToken'> & Partial<Pick<FxaCredentials, 'accessToken' | 'expiresAt'>>;
+  /** See Storage15ClientOptions.signAsOrigin. */
+  signAsOrigin?: string;
 }
 
 export function connectFxaAccount(options: FxaConnectionOptions): SyncConnection {

@@ -59,8 +59,12 @@ function parseJsonOr400(text: string): unknown {
   }
 }
 
-/** The body of `PUT .../<id>`: one object whose fields must all be valid, else 400 / 8. */
-export function readPutBody(text: string, limits: StorageLimits): Omit<BsoUpdate, 'id'> {
+/**
+ * The body of `PUT <collection>/<id>`: one object whose fields must all be valid, else 400 / 8.
+ * The id in the path obeys the same rule as a POSTed one, and crypto refuses the all-zero IV here too.
+ */
+export function readPutBody(text: string, target: { collection: string; id: string }, limits: StorageLimits): Omit<BsoUpdate, 'id'> {
+  if (!BSO_ID_PATTERN.test(target.id)) throw new WeaveError(400, INVALID_BSO);
   const bso = parseJsonOr400(text);
   if (!isObject(bso)) throw new WeaveError(400, INVALID_BSO);
   if (bso['id'] !== undefined && bso['id'] !== null && (typeof bso['id'] !== 'string' || !BSO_ID_PATTERN.test(bso['id']))) {
@@ -69,6 +73,7 @@ export function readPutBody(text: string, limits: StorageLimits): Omit<BsoUpdate
   const check = checkFields(bso);
   if (!check.ok) throw new WeaveError(400, INVALID_BSO);
   if (Buffer.byteLength(check.fields.payload ?? '') > limits.max_record_payload_bytes) throw new WeaveError(400, INVALID_BSO);
+  if (target.collection === 'crypto' && KNOWN_BAD_CRYPTO_PAYLOAD.test(check.fields.payload ?? '')) throw new WeaveError(400, INVALID_BSO);
   return check.fields;
 }
 

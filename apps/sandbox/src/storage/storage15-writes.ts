@@ -31,7 +31,7 @@ function timestampJson(ms: number): RawNumber {
 }
 
 export const putItem: Handler15 = (context) => {
-  const fields = readPutBody(readWriteBody(context).text, context.limits);
+  const fields = readPutBody(readWriteBody(context).text, { collection: context.collection, id: context.id }, context.limits);
   return () => {
     checkQuota(context);
     const timestamp = context.user.writeRecords(context.collection, [{ id: context.id, ...fields }]);

@@ -73,9 +73,20 @@ function tokenHawk(tokenHex: string, type: FxaTokenType): TokenHawk {
   return { hawk: { id: toHex(credentials.tokenId), key: credentials.reqHmacKey }, extra: credentials.extra };
 }
 
-function stretchLogin(email: string, password: string): StretchedLogin {
+/**
+ * The password behind each stretched login still in progress, for one purpose: FxA answers a
+ * blocked login (125) before it checks the email's case (120), so the case mismatch only shows up
+ * once an unblock code was spent, and the password must be stretched again with FxA's spelling.
+ * Held in memory only, and only as long as the caller keeps the login step.
+ */
+const passwordsOfPendingLogins = new WeakMap<StretchedLogin, string>();
+
+function stretchLogin(email: string, password: string, originalLoginEmail?: string): StretchedLogin {
   const { authPW, unwrapBKey } = stretchPassword(email, password);
-  return { email, authPW: toHex(authPW), unwrapBKey: toHex(unwrapBKey) };
+  const login: StretchedLogin = { email, authPW: toHex(authPW), unwrapBKey: toHex(unwrapBKey) };
+  if (originalLoginEmail !== undefined) login.originalLoginEmail = originalLoginEmail;
+  passwordsOfPendingLogins.set(login, password);
+  return login;
 }
 
 /** Users type codes with spaces ("123 456") or paste them with a newline. */
@@ -112,7 +123,7 @@ export class FxaClient {
     } catch (error) {
       // FxA stretches with the email as first registered: retry once with its spelling.
       if (!(error instanceof IncorrectEmailCaseError) || error.email === undefined || error.email === email) throw error;
-      return this.login({ ...stretchLogin(error.email, password), originalLoginEmail: email });
+      return this.login(stretchLogin(error.email, password, email));
     }
   }
 
@@ -121,9 +132,21 @@ export class FxaClient {
     await this.call('POST', '/account/login/send_unblock_code', { body: { email } });
   }
 
-  /** Repeats a blocked login with the mailed code; a wrong code throws InvalidUnblockCodeError. */
+  /**
+   * Repeats a blocked login with the mailed code; a wrong code throws InvalidUnblockCodeError.
+   * If only now FxA reports the email's case as wrong, the login is repeated with its spelling;
+   * the code is used up by then, so that may well be a new `unblock-code-required` step.
+   */
   async submitUnblockCode(step: UnblockCodeRequired, unblockCode: string): Promise<LoginStep> {
-    return this.login(step.login, cleanCode(unblockCode));
+    try {
+      return await this.login(step.login, cleanCode(unblockCode));
+    } catch (error) {
+      const password = passwordsOfPendingLogins.get(step.login);
+      if (!(error instanceof IncorrectEmailCaseError) || error.email === undefined || error.email === step.login.email || password === undefined) {
+        throw error;
+      }
+      return this.login(stretchLogin(error.email, password, step.login.originalLoginEmail ?? step.login.email));
+    }
   }
 
   /** Confirms the session with a mailed code (`email-otp`, `email-2fa`) or an authenticator code (`totp-2fa`). */

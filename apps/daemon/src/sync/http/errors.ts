@@ -96,7 +96,7 @@ export class ServiceUnavailableError extends HttpError {
   /** The server's last Retry-After, in seconds, if it sent one. */
   readonly retryAfterSeconds: number | undefined;
   constructor(response: HttpResponse, retryAfterSeconds: number | undefined) {
-    super(response, 'service unavailable after retries');
+    super(response, `service unavailable after retries${retryAfterSeconds === undefined ? '' : `; retry after ${retryAfterSeconds} s`}`);
     this.retryAfterSeconds = retryAfterSeconds;
   }
 }

@@ -2,7 +2,7 @@ import { HttpTransport, isSuccess, RetryPolicy, type HttpResponse, type RetryOpt
 import { storageErrorFor } from './errors.js';
 import { noticesFrom } from './notices.js';
 import { parseBso, parseCollectionsInfo, parseNumberMap, parseQuota, parseWriteResult } from './parse.js';
-import { chunk, collectionPath, idsParameter, MAX_IDS_PER_REQUEST, recordPath } from './paths.js';
+import { chunk, collectionPath, idsParameter, MAX_IDS_PER_REQUEST, partitionListableIds, recordPath } from './paths.js';
 import type {
   CallOptions,
   CollectionsInfo,
@@ -97,15 +97,38 @@ export abstract class BaseStorageClient implements SyncStorageClient {
   async deleteRecords(collection: string, ids: readonly string[], options: WriteOptions = {}): Promise<WriteResult | null> {
     let result: WriteResult | null = null;
     let ifUnmodifiedSince = options.ifUnmodifiedSince;
-    for (const idChunk of chunk(ids, MAX_IDS_PER_REQUEST)) {
+    const { listable, single } = partitionListableIds(ids);
+    const requests = [
+      ...chunk(listable, MAX_IDS_PER_REQUEST).map((idChunk) => ({ path: `${collectionPath(collection)}?${idsParameter(idChunk)}`, one: false })),
+      ...single.map((id) => ({ path: recordPath(collection, id), one: true })),
+    ];
+    for (const { path, one } of requests) {
       const exchange: ExchangeOptions = { ...options };
       if (ifUnmodifiedSince !== undefined) exchange.ifUnmodifiedSince = ifUnmodifiedSince;
-      const path = `${collectionPath(collection)}?${idsParameter(idChunk)}`;
-      result = parseWriteResult(await this.expectSuccess('DELETE', path, exchange));
-      // Our own delete moved the collection's timestamp; later chunks still guard against others.
+      const response = await this.exchange('DELETE', path, exchange);
+      // Deleting a record that is already gone is what the caller wanted.
+      if (one && response.status === 404) continue;
+      if (!isSuccess(response)) throw storageErrorFor(response);
+      result = parseWriteResult(response);
+      // Our own delete moved the collection's timestamp; later requests still guard against others.
       if (ifUnmodifiedSince !== undefined) ifUnmodifiedSince = result.modified;
     }
     return result;
+  }
+
+  /**
+   * The records an ids read names but cannot list (see partitionListableIds), one GET each,
+   * filtered by `newer`/`older` as the server would have.
+   */
+  protected async *unlistedRecords(collection: string, ids: readonly string[], options: ReadOptions): AsyncGenerator<RemoteBso> {
+    const callOptions: CallOptions = options.signal === undefined ? {} : { signal: options.signal };
+    for (const id of ids) {
+      const record = await this.getRecord(collection, id, callOptions);
+      if (record === null) continue;
+      if (options.newer !== undefined && record.modified <= options.newer) continue;
+      if (options.older !== undefined && record.modified >= options.older) continue;
+      yield record;
+    }
   }
 
   async deleteCollection(collection: string, options: WriteOptions = {}): Promise<WriteResult> {
@@ -122,4 +145,14 @@ export abstract class BaseStorageClient implements SyncStorageClient {
   protected reportNotices(response: HttpResponse): void {
     for (const notice of noticesFrom(response)) this.onServerNotice?.(notice);
   }
+}
+
+/**
+ * Splits an ids read into the query that lists ids (undefined when there is nothing to list) and
+ * the ids that must be fetched one by one.
+ */
+export function splitIdsRead(options: ReadOptions): { listed: ReadOptions | undefined; unlisted: string[] } {
+  if (options.ids === undefined) return { listed: options, unlisted: [] };
+  const { listable, single } = partitionListableIds(options.ids);
+  return { listed: listable.length > 0 ? { ...options, ids: listable } : undefined, unlisted: single };
 }

@@ -6,10 +6,11 @@ import type { ReadOptions } from './types.js';
  * (RFC 3986 path characters, plus `{` and `}`) are sent as they are: Firefox ids
  * such as `{ec8030f7-...}` then read the same to a server that checks Hawk against the raw path
  * and to one that checks it against the decoded path. Only what would change the URL's meaning
- * (space, `/ ? # % & ,`, control and non-ASCII characters) is percent-encoded.
+ * (space, `/ ? # % & , +`, control and non-ASCII characters) is percent-encoded; `+` because
+ * servers form-decode the query, where it would become a space.
  */
 export function encodeSegment(value: string): string {
-  return value.replace(/[^!$'()*+\-.0-9:;=@A-Z_a-z{}~]/g, (ch) => encodeURIComponent(ch));
+  return value.replace(/[^!$'()*\-.0-9:;=@A-Z_a-z{}~]/g, (ch) => encodeURIComponent(ch));
 }
 
 /** Paths are built here once; the transport then sends and signs them byte for byte. */
@@ -19,6 +20,17 @@ export function collectionPath(collection: string): string {
 
 export function recordPath(collection: string, id: string): string {
   return `${collectionPath(collection)}/${encodeSegment(id)}`;
+}
+
+/**
+ * Servers split `ids=` on commas after decoding, so an id that itself holds a comma cannot be
+ * named in a list, however it is encoded: such ids are read and deleted one request each.
+ */
+export function partitionListableIds(ids: readonly string[]): { listable: string[]; single: string[] } {
+  const listable: string[] = [];
+  const single: string[] = [];
+  for (const id of ids) (id.includes(',') ? single : listable).push(id);
+  return { listable, single };
 }
 
 /** `?ids=a,b` with each id encoded and the commas kept. */

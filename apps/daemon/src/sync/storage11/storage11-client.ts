@@ -1,6 +1,6 @@
 import { legacyUsername } from '@syncvault/sync-crypto';
 import { isSuccess, parseJsonLoose, UnexpectedResponseError, type HttpResponse } from '../http/index.js';
-import { BaseStorageClient, JSON_TYPE, type ExchangeOptions, type StorageClientOptions } from '../storage/base-client.js';
+import { BaseStorageClient, JSON_TYPE, splitIdsRead, type ExchangeOptions, type StorageClientOptions } from '../storage/base-client.js';
 import { AuthenticationError, PreconditionFailedError, storageErrorFor } from '../storage/errors.js';
 import { STORAGE11_LIMITS } from '../storage/limits.js';
 import { parseBsoList, parseCollectionsInfo, parseIdList, parsePostResponse } from '../storage/parse.js';
@@ -54,12 +54,16 @@ export class Storage11Client extends BaseStorageClient {
   }
 
   async *readRecords(collection: string, options: ReadOptions = {}): AsyncGenerator<RemoteBso[]> {
-    yield* this.pages(collection, options, true, parseBsoList);
+    const { listed, unlisted } = splitIdsRead(options);
+    if (listed !== undefined) yield* this.pages(collection, listed, true, parseBsoList);
+    for await (const record of this.unlistedRecords(collection, unlisted, options)) yield [record];
   }
 
   async readIds(collection: string, options: ReadOptions = {}): Promise<string[]> {
+    const { listed, unlisted } = splitIdsRead(options);
     const ids: string[] = [];
-    for await (const page of this.pages(collection, options, false, parseIdList)) ids.push(...page);
+    if (listed !== undefined) for await (const page of this.pages(collection, listed, false, parseIdList)) ids.push(...page);
+    for await (const record of this.unlistedRecords(collection, unlisted, options)) ids.push(record.id);
     return ids;
   }
 

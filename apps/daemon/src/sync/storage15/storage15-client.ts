@@ -1,5 +1,5 @@
 import { ClockOffset, hawkAuthorization, isSuccess, resolveTarget, targetHref, type HttpResponse } from '../http/index.js';
-import { BaseStorageClient, JSON_TYPE, type ExchangeOptions, type StorageClientOptions } from '../storage/base-client.js';
+import { BaseStorageClient, JSON_TYPE, splitIdsRead, type ExchangeOptions, type StorageClientOptions } from '../storage/base-client.js';
 import { storageErrorFor } from '../storage/errors.js';
 import { parseServerLimits, STORAGE15_FALLBACK_LIMITS } from '../storage/limits.js';
 import { parseBsoList, parseIdList, parsePostResponse } from '../storage/parse.js';
@@ -11,17 +11,28 @@ import type { SyncNodeToken, TokenSource } from '../tokenserver/types.js';
 
 export interface Storage15ClientOptions extends StorageClientOptions {
   tokenSource: TokenSource;
+  /**
+   * The origin (`scheme://host[:port]`) the storage node itself sees, when a proxy in between
+   * rewrites the host or port: Hawk signs that origin instead of the one requested (§4).
+   */
+  signAsOrigin?: string;
 }
 
 /** Sync storage 1.5 (§5): Hawk-signed with tokenserver credentials, offset paging, batch uploads. */
 export class Storage15Client extends BaseStorageClient {
   private readonly tokenSource: TokenSource;
+  private readonly signAsOrigin: string | undefined;
   private readonly clock = new ClockOffset();
   private limits: ServerLimits | undefined;
 
   constructor(options: Storage15ClientOptions) {
     super(options);
     this.tokenSource = options.tokenSource;
+    if (options.signAsOrigin !== undefined) {
+      const origin = new URL(options.signAsOrigin);
+      if (origin.pathname !== '/' || origin.search !== '') throw new TypeError('signAsOrigin is an origin: scheme, host and port only');
+      this.signAsOrigin = origin.origin;
+    }
   }
 
   /** Read once per client (and again after a node change); 404 = old server, application-services' fallback. */
@@ -36,12 +47,16 @@ export class Storage15Client extends BaseStorageClient {
   }
 
   async *readRecords(collection: string, options: ReadOptions = {}): AsyncGenerator<RemoteBso[]> {
-    yield* this.pages(collection, options, true, parseBsoList);
+    const { listed, unlisted } = splitIdsRead(options);
+    if (listed !== undefined) yield* this.pages(collection, listed, true, parseBsoList);
+    for await (const record of this.unlistedRecords(collection, unlisted, options)) yield [record];
   }
 
   async readIds(collection: string, options: ReadOptions = {}): Promise<string[]> {
+    const { listed, unlisted } = splitIdsRead(options);
     const ids: string[] = [];
-    for await (const page of this.pages(collection, options, false, parseIdList)) ids.push(...page);
+    if (listed !== undefined) for await (const page of this.pages(collection, listed, false, parseIdList)) ids.push(...page);
+    for await (const record of this.unlistedRecords(collection, unlisted, options)) ids.push(record.id);
     return ids;
   }
 
@@ -123,13 +138,14 @@ export class Storage15Client extends BaseStorageClient {
   }
 
   private async sendSigned(token: SyncNodeToken, method: string, path: string, options: ExchangeOptions): Promise<HttpResponse> {
-    const url = targetHref(resolveTarget(token.apiEndpoint, path));
+    const target = resolveTarget(token.apiEndpoint, path);
+    const url = targetHref(target);
     const headers: Record<string, string> = { accept: JSON_TYPE, ...options.headers };
     if (options.body !== undefined) headers['content-type'] = JSON_TYPE;
     if (options.ifUnmodifiedSince !== undefined) headers['x-if-unmodified-since'] = formatSyncTimestamp(options.ifUnmodifiedSince);
     headers['authorization'] = hawkAuthorization({
       method,
-      url,
+      url: this.signAsOrigin === undefined ? url : `${this.signAsOrigin}${target.path}`,
       credentials: { id: token.id, key: token.key },
       offsetSeconds: this.clock.offsetSeconds,
       ...(options.body !== undefined && { payload: options.body, contentType: JSON_TYPE }),
