@@ -1,12 +1,13 @@
 /**
  * Fault injection: tests ask, over `/__sandbox__/faults`, that the next N requests matching a
  * path pattern fail the way real Sync servers fail (503 maintenance, backoff, expired token,
- * dropped connection, slowness, write conflicts, rate limits), to exercise client recovery.
+ * dropped connection, slowness, write conflicts, rate limits, an end-of-life alert), to exercise
+ * client recovery.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { floorToResolution, formatSyncTimestamp } from './storage/timestamps.js';
 
-export const FAULT_KINDS = ['503', 'backoff', '401', 'reset', 'delay', '412', '409', '429'] as const;
+export const FAULT_KINDS = ['503', 'backoff', 'alert', '401', 'reset', 'delay', '412', '409', '429'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export interface FaultRuleInput {
@@ -23,6 +24,8 @@ export interface FaultRuleInput {
   backoff?: number;
   /** Milliseconds a "delay" holds the request before handling it normally (default 1000). */
   delayMs?: number;
+  /** X-Weave-Alert value for an "alert": free text or a JSON object (default: a soft-eol JSON alert). */
+  alert?: string;
 }
 
 export interface FaultRule extends FaultRuleInput {
@@ -66,6 +69,10 @@ export class FaultInjector {
     const retryAfter = optionalNonNegative(fields, 'retryAfter');
     const backoff = optionalNonNegative(fields, 'backoff');
     const delayMs = optionalNonNegative(fields, 'delayMs');
+    const alert = fields['alert'];
+    if (alert !== undefined && (typeof alert !== 'string' || !/^[\t\x20-\x7e]+$/.test(alert))) {
+      throw new InvalidFaultRuleError('alert must be printable ASCII text (an HTTP header value)');
+    }
     const rule = {
       id: this.nextId++,
       path,
@@ -75,6 +82,7 @@ export class FaultInjector {
       ...(retryAfter !== undefined ? { retryAfter } : {}),
       ...(backoff !== undefined ? { backoff } : {}),
       ...(delayMs !== undefined ? { delayMs } : {}),
+      ...(alert !== undefined ? { alert } : {}),
       remaining: count,
       fired: 0,
     };
@@ -105,8 +113,15 @@ export class FaultInjector {
   }
 }
 
-/** Requests answered normally but told to back off, with the seconds to put in X-Weave-Backoff. */
-const backoffRequests = new WeakMap<FastifyRequest, number>();
+/** Headers added to requests that are otherwise answered normally (X-Weave-Backoff, X-Weave-Alert). */
+const extraHeaders = new WeakMap<FastifyRequest, Record<string, string>>();
+
+/** What the decommissioning of Mozilla's 1.1 service sent: a JSON alert (sync-protocols.md §5.4). */
+const DEFAULT_ALERT = JSON.stringify({
+  code: 'soft-eol',
+  message: 'This service will soon be decommissioned',
+  url: 'https://support.mozilla.org/kb/firefox-sync',
+});
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -134,7 +149,10 @@ async function inject(rule: FaultRule, request: FastifyRequest, reply: FastifyRe
       await sleep(rule.delayMs ?? 1000);
       return undefined;
     case 'backoff':
-      backoffRequests.set(request, rule.backoff ?? 60);
+      extraHeaders.set(request, { 'X-Weave-Backoff': String(rule.backoff ?? 60) });
+      return undefined;
+    case 'alert':
+      extraHeaders.set(request, { 'X-Weave-Alert': rule.alert ?? DEFAULT_ALERT });
       return undefined;
   }
 }
@@ -148,8 +166,7 @@ export function registerFaultInjection(app: FastifyInstance, injector: FaultInje
     return rule ? inject(rule, request, reply) : undefined;
   });
   app.addHook('onSend', async (request, reply, payload) => {
-    const backoff = backoffRequests.get(request);
-    if (backoff !== undefined) reply.header('X-Weave-Backoff', String(backoff));
+    for (const [name, value] of Object.entries(extraHeaders.get(request) ?? {})) reply.header(name, value);
     return payload;
   });
 

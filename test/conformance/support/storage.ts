@@ -66,10 +66,11 @@ export interface FaultRuleInput {
   path: string;
   method?: string;
   count: number;
-  kind: '503' | 'backoff' | '401' | 'reset' | 'delay' | '412' | '409' | '429';
+  kind: '503' | 'backoff' | 'alert' | '401' | 'reset' | 'delay' | '412' | '409' | '429';
   retryAfter?: number;
   backoff?: number;
   delayMs?: number;
+  alert?: string;
 }
 
 export interface FaultRule extends FaultRuleInput {
