@@ -13,13 +13,30 @@ function prisma(databaseUrl: string, ...args: string[]): string {
   });
 }
 
-/** Structural dump of a database, without Prisma's bookkeeping table and session noise. */
+/**
+ * Structural dump of a database, without Prisma's bookkeeping table and session noise. Columns
+ * are sorted within each table: a migration that adds a column appends it, while a schema built
+ * in one go puts it where the model declares it, and both are the same schema.
+ */
 function schemaDump(databaseUrl: string): string {
   const dump = execFileSync('pg_dump', ['--schema-only', '--no-owner', '--no-privileges', '-T', '_prisma_migrations', databaseUrl], { encoding: 'utf8' });
-  return dump
+  const lines = dump
     .split('\n')
-    .filter((line) => line.trim() !== '' && !line.startsWith('--') && !line.startsWith('SET ') && !line.startsWith('SELECT pg_catalog') && !line.startsWith('\\'))
-    .join('\n');
+    .filter((line) => line.trim() !== '' && !line.startsWith('--') && !line.startsWith('SET ') && !line.startsWith('SELECT pg_catalog') && !line.startsWith('\\'));
+  const normalized: string[] = [];
+  let columns: string[] | undefined;
+  for (const line of lines) {
+    if (columns !== undefined && line === ');') {
+      normalized.push(...columns.sort(), line);
+      columns = undefined;
+    } else if (columns !== undefined) {
+      columns.push(line.replace(/,$/, ''));
+    } else {
+      normalized.push(line);
+      if (/^CREATE TABLE .*\($/.test(line)) columns = [];
+    }
+  }
+  return normalized.join('\n');
 }
 
 describe('checked-in Prisma migrations', () => {
@@ -32,7 +49,7 @@ describe('checked-in Prisma migrations', () => {
   it('apply to an empty database offline and create the store tables', () => {
     prisma(database.url, 'migrate', 'deploy');
     const tables = psql(database.url, "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = 'public'");
-    assert.deepEqual(tables.split(','), ['Account', 'Blob', 'RecordVersion', 'Snapshot', '_prisma_migrations']);
+    assert.deepEqual(tables.split(','), ['Account', 'AdminUser', 'AuthToken', 'Blob', 'HealthAlert', 'KeyBundle', 'RecordVersion', 'Snapshot', '_prisma_migrations']);
   });
 
   it('leave no drift: migrated schema equals the schema built straight from schema.prisma', () => {
