@@ -1,0 +1,2 @@
+/** The store: Postgres through Prisma. Every database access of the daemon goes through here. */
+export * from './prisma.js';
