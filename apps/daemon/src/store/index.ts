@@ -1,2 +1,3 @@
 /** The store: Postgres through Prisma. Every database access of the daemon goes through here. */
 export * from './prisma.js';
+export * from './locks.js';
