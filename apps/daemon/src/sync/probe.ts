@@ -54,12 +54,14 @@ async function firstRecord(connection: SyncConnection, collection: string): Prom
   return undefined;
 }
 
-function redactKeys(keys: CollectionKeys): Record<string, unknown> {
+/** crypto/keys for display: its fingerprint and which collections have their own keys, never the keys. */
+export function redactKeys(keys: CollectionKeys): Record<string, unknown> {
   const cleartext = keys.toCleartext();
   return { id: cleartext.id, collection: cleartext.collection, default: MASK, collections: Object.keys(cleartext.collections ?? {}), fingerprint: keys.fingerprint() };
 }
 
-function maskSecrets(record: Record<string, unknown>): Record<string, unknown> {
+/** A decrypted record for display with its password and card-number values masked. */
+export function maskSecrets(record: Record<string, unknown>): Record<string, unknown> {
   const masked: Record<string, unknown> = { ...record };
   if (typeof masked['password'] === 'string') masked['password'] = MASK;
   const entry = masked['entry'];
