@@ -1,6 +1,13 @@
 import { Command } from 'commander';
 import { registerSandboxCommand } from './cli/sandbox-command.js';
 import { registerProbeCommand } from './cli/probe-command.js';
+import { registerServeCommand } from './cli/serve-command.js';
+import { registerBackupCommand } from './cli/backup-command.js';
+import { registerAccountCommand } from './cli/account-command.js';
+import { registerSnapshotsCommand } from './cli/snapshots-command.js';
+import { registerShowCommand } from './cli/show-command.js';
+import { registerForgetCommand } from './cli/forget-command.js';
+import { registerCheckCommand } from './cli/check-command.js';
 import { failWith } from './cli/output.js';
 
 const program = new Command('syncvault')
@@ -11,5 +18,12 @@ const program = new Command('syncvault')
 
 registerSandboxCommand(program);
 registerProbeCommand(program);
+registerServeCommand(program);
+registerBackupCommand(program);
+registerAccountCommand(program);
+registerSnapshotsCommand(program);
+registerShowCommand(program);
+registerForgetCommand(program);
+registerCheckCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => failWith(error));

@@ -1,0 +1,93 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
+
+export class BackupProgressDto {
+  @ApiProperty({ format: 'uuid' })
+  accountId!: string;
+
+  @ApiProperty({ description: 'The snapshot being written' })
+  snapshotSeq!: number;
+
+  @ApiProperty({ enum: ['starting', 'collections', 'finishing'] })
+  phase!: 'starting' | 'collections' | 'finishing';
+
+  @ApiPropertyOptional({ description: 'The collection being read' })
+  collection?: string;
+
+  @ApiProperty({ description: 'Records of the collection handled so far' })
+  done!: number;
+
+  @ApiProperty({ description: 'Records the collection holds' })
+  total!: number;
+
+  @ApiProperty()
+  collectionsDone!: number;
+
+  @ApiProperty()
+  collectionsTotal!: number;
+}
+
+export class JobDto {
+  @ApiProperty({ description: 'Unique across queues' })
+  id!: string;
+
+  @ApiProperty({ enum: ['backup', 'retention'] })
+  queue!: 'backup' | 'retention';
+
+  @ApiProperty({ example: 'backup' })
+  name!: string;
+
+  @ApiProperty({ format: 'uuid' })
+  accountId!: string;
+
+  @ApiProperty({ example: 'manual', description: 'manual, schedule, demo, pre-restore' })
+  trigger!: string;
+
+  @ApiProperty({ enum: ['waiting', 'delayed', 'prioritized', 'active', 'completed', 'failed', 'waiting-children', 'unknown'] })
+  state!: string;
+
+  @ApiProperty({ type: BackupProgressDto, nullable: true, description: "A backup's last progress report" })
+  progress!: BackupProgressDto | null;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    description: "When completed: a backup's snapshot summary ({accountId, seq, status, trigger, tags, startedAt, finishedAt, collections: {name: {count, lastModified}}, versionsAdded, keyFingerprint, alerts}) or retention's report",
+  })
+  result!: unknown;
+
+  @ApiProperty({ type: String, nullable: true, description: 'When failed: why, in one line' })
+  failedReason!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, description: 'The schedule that made this job, e.g. backup:<accountId>' })
+  schedulerId!: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time' })
+  createdAt!: string;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  startedAt!: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  finishedAt!: string | null;
+}
+
+export class ListJobsQueryDto {
+  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  limit?: number;
+}
+
+export class EnqueuedJobDto {
+  @ApiProperty({ description: 'Follow it at GET /api/jobs/{jobId}/events' })
+  jobId!: string;
+
+  @ApiProperty({ format: 'uuid' })
+  accountId!: string;
+}

@@ -1,0 +1,33 @@
+/**
+ * What the job processors need from the rest of the daemon, as small interfaces: the processors
+ * are written against these, and `engine-bindings.ts` says which real class provides each one.
+ */
+import type { BackupRequest, SnapshotSummary } from '../backup/types.js';
+import type { SyncConnection } from '../sync/connection.js';
+import type { HttpTransport, ServerNoticeListener } from '../sync/index.js';
+
+/** Takes one snapshot of an account (the backup engine). */
+export interface BackupRunner {
+  run(request: BackupRequest): Promise<SnapshotSummary>;
+}
+
+/** Opens a live connection to an account's Sync server from its stored (sealed) credentials. */
+export interface ConnectionOpener {
+  openConnection(accountId: string, options?: { transport?: HttpTransport; onServerNotice?: ServerNoticeListener }): Promise<SyncConnection>;
+}
+
+/** Applies an account's retention policy (forget + garbage collection); returns a JSON-able report. */
+export interface RetentionRunner {
+  applyRetention(accountId: string): Promise<unknown>;
+}
+
+export interface EngineBindings {
+  backupRunner: BackupRunner;
+  connectionOpener: ConnectionOpener;
+  retentionRunner: RetentionRunner;
+}
+
+/** Dependency-injection tokens of the bindings above (plain symbols: no framework needed here). */
+export const BACKUP_RUNNER = Symbol('BackupRunner');
+export const CONNECTION_OPENER = Symbol('ConnectionOpener');
+export const RETENTION_RUNNER = Symbol('RetentionRunner');

@@ -1,0 +1,15 @@
+/** Jobs: BullMQ queues, the backup and retention processors, schedules mirrored from Postgres. */
+export * from './contracts.js';
+export * from './engine-bindings.js';
+export * from './queues.js';
+export * from './schedule.js';
+export * from './schedules.js';
+export * from './progress.js';
+export * from './backup-job.js';
+export * from './retention-job.js';
+export * from './job-view.js';
+export * from './job-events.js';
+export * from './jobs-service.js';
+export * from './run-backup.js';
+export * from './snapshot-digest.js';
+export { JobsModule, ScheduleReconciler, WorkersStatus, type JobsModuleOptions } from './jobs.module.js';

@@ -1,0 +1,108 @@
+/** The BullMQ workers of the daemon (Nest wiring): thin shells around BackupJobHandler and RetentionJobHandler. */
+import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Inject, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
+import type { Job, Queue, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { throttledWarning } from '../app/log-throttle.js';
+import { PRISMA, REDIS } from '../app/tokens.js';
+import type { PrismaClient } from '../store/prisma.js';
+import { BackupJobHandler, describe } from './backup-job.js';
+import { BACKUP_RUNNER, CONNECTION_OPENER, RETENTION_RUNNER, type BackupRunner, type ConnectionOpener, type RetentionRunner } from './contracts.js';
+import { BACKUP_QUEUE, RETENTION_QUEUE, type BackupJobData, type RetentionJobData } from './queues.js';
+import { queueRetentionIfPolicy, RetentionJobHandler } from './retention-job.js';
+
+/** Backups of different accounts run side by side; one account never twice at once (its lock). */
+const BACKUP_CONCURRENCY = 2;
+const SHUTDOWN_REASON = 'the daemon is shutting down';
+
+/**
+ * A graceful close waits for Redis to take the running jobs' results; with Redis gone it would
+ * wait forever, so then the worker is closed by force (its jobs come back as stalled later).
+ */
+function closeWorker(worker: Worker, redis: Redis): Promise<void> {
+  return worker.close(redis.status !== 'ready');
+}
+
+@Processor(BACKUP_QUEUE, { concurrency: BACKUP_CONCURRENCY })
+export class BackupProcessor extends WorkerHost implements BeforeApplicationShutdown {
+  private readonly logger = new Logger('BackupWorker');
+  private readonly warnConnection = throttledWarning(this.logger);
+  private readonly handler: BackupJobHandler;
+
+  constructor(
+    @Inject(BACKUP_RUNNER) backupRunner: BackupRunner,
+    @Inject(CONNECTION_OPENER) connectionOpener: ConnectionOpener,
+    @Inject(PRISMA) prisma: PrismaClient,
+    @InjectQueue(RETENTION_QUEUE) retentionQueue: Queue<RetentionJobData>,
+    @Inject(REDIS) private readonly redis: Redis,
+  ) {
+    super();
+    this.handler = new BackupJobHandler({
+      backupRunner,
+      connectionOpener,
+      logger: this.logger,
+      afterScheduledBackup: async (accountId) => {
+        const jobId = await queueRetentionIfPolicy(prisma, retentionQueue, accountId, 'schedule');
+        if (jobId !== null) this.logger.log(`queued retention job ${jobId} for account ${accountId}`);
+      },
+    });
+  }
+
+  process(job: Job<BackupJobData>): Promise<unknown> {
+    return this.handler.handle(job);
+  }
+
+  @OnWorkerEvent('completed')
+  onCompleted(job: Job<BackupJobData>): void {
+    this.logger.log(`backup job ${job.id} of account ${job.data.accountId} (${job.data.trigger}) completed`);
+  }
+
+  @OnWorkerEvent('failed')
+  onFailed(job: Job<BackupJobData> | undefined, error: Error): void {
+    this.logger.warn(`backup job ${job?.id ?? '?'} of account ${job?.data.accountId ?? '?'} failed: ${error.message}`);
+  }
+
+  @OnWorkerEvent('error')
+  onError(error: Error): void {
+    this.warnConnection(`backup worker: ${describe(error)}`);
+  }
+
+  /** Running backups are told to stop (their snapshots stay invisible), then the worker closes. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.handler.abortAll(SHUTDOWN_REASON);
+    await closeWorker(this.worker, this.redis);
+  }
+}
+
+@Processor(RETENTION_QUEUE, { concurrency: 1 })
+export class RetentionProcessor extends WorkerHost implements BeforeApplicationShutdown {
+  private readonly logger = new Logger('RetentionWorker');
+  private readonly warnConnection = throttledWarning(this.logger);
+  private readonly handler: RetentionJobHandler;
+
+  constructor(
+    @Inject(RETENTION_RUNNER) retentionRunner: RetentionRunner,
+    @Inject(REDIS) private readonly redis: Redis,
+  ) {
+    super();
+    this.handler = new RetentionJobHandler(retentionRunner);
+  }
+
+  process(job: Job<RetentionJobData>): Promise<unknown> {
+    return this.handler.handle(job);
+  }
+
+  @OnWorkerEvent('failed')
+  onFailed(job: Job<RetentionJobData> | undefined, error: Error): void {
+    this.logger.warn(`retention job ${job?.id ?? '?'} of account ${job?.data.accountId ?? '?'} failed: ${error.message}`);
+  }
+
+  @OnWorkerEvent('error')
+  onError(error: Error): void {
+    this.warnConnection(`retention worker: ${describe(error)}`);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await closeWorker(this.worker, this.redis);
+  }
+}

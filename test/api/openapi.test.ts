@@ -1,0 +1,75 @@
+/** The OpenAPI document at /api/docs(-json), and serving under a base path. */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTestWorld, json, login, startDaemon, type TestDaemon, type TestWorld } from './support/daemon.js';
+
+interface OpenApiDocument {
+  openapi: string;
+  paths: Record<string, Record<string, { security?: Array<Record<string, string[]>>; responses?: Record<string, unknown> }>>;
+  components: { securitySchemes: Record<string, { type: string; scheme?: string; in?: string; name?: string }> };
+}
+
+describe('OpenAPI and the base path', () => {
+  let world: TestWorld;
+  let daemon: TestDaemon;
+
+  before(async () => {
+    world = createTestWorld('openapi');
+    daemon = await startDaemon(world, { env: { SYNCVAULT_BASE_PATH: '/syncvault', SYNCVAULT_WORKERS: 'false' } });
+  });
+  after(async () => {
+    await daemon?.close();
+    await world?.drop();
+  });
+
+  it('serves everything under the base path', async () => {
+    assert.match(daemon.url, /^http:\/\/127\.0\.0\.1:\d+\/syncvault$/);
+    const origin = new URL(daemon.url).origin;
+    assert.notEqual((await fetch(`${daemon.url}/health`)).status, 404);
+    assert.equal((await fetch(`${origin}/health`)).status, 404);
+    const cookie = await login(daemon.url);
+    assert.equal((await fetch(`${daemon.url}/api/jobs`, { headers: { cookie } })).status, 200);
+    assert.equal((await fetch(`${origin}/api/jobs`, { headers: { cookie } })).status, 404);
+  });
+
+  it('lists every route with its auth, and declares the bearer and cookie schemes', async () => {
+    const cookie = await login(daemon.url);
+    const response = await fetch(`${daemon.url}/api/docs-json`, { headers: { cookie } });
+    assert.equal(response.status, 200);
+    const document = await json<OpenApiDocument>(response);
+    assert.match(document.openapi, /^3\./);
+    const routes = Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`));
+    for (const route of [
+      'POST /syncvault/api/auth/login',
+      'POST /syncvault/api/auth/logout',
+      'GET /syncvault/api/auth/me',
+      'POST /syncvault/api/auth/tokens',
+      'GET /syncvault/api/auth/tokens',
+      'DELETE /syncvault/api/auth/tokens/{id}',
+      'POST /syncvault/api/auth/password',
+      'GET /syncvault/health',
+      'GET /syncvault/api/jobs',
+      'GET /syncvault/api/jobs/{id}',
+      'GET /syncvault/api/jobs/{id}/events',
+      'POST /syncvault/api/accounts/{id}/backups',
+    ]) {
+      assert.ok(routes.includes(route), `${route} is documented (have: ${routes.join(', ')})`);
+    }
+    assert.equal(document.components.securitySchemes['bearer']?.type, 'http');
+    assert.equal(document.components.securitySchemes['bearer']?.scheme, 'bearer');
+    assert.equal(document.components.securitySchemes['session']?.in, 'cookie');
+    assert.equal(document.components.securitySchemes['session']?.name, 'syncvault_session');
+    const jobs = document.paths['/syncvault/api/jobs']?.['get'];
+    assert.deepEqual(jobs?.security, [{ bearer: [] }, { session: [] }]);
+    assert.ok(jobs?.responses?.['200'] !== undefined && jobs.responses['401'] !== undefined);
+    assert.equal(document.paths['/syncvault/api/auth/login']?.['post']?.security, undefined, 'login needs no auth');
+  });
+
+  it('serves the Swagger UI to a signed-in admin', async () => {
+    const cookie = await login(daemon.url);
+    const response = await fetch(`${daemon.url}/api/docs`, { headers: { cookie } });
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-type') ?? '', /text\/html/);
+    assert.match(await response.text(), /swagger/i);
+  });
+});
