@@ -1,10 +1,4 @@
-/** A backup was asked for an account id the store does not have. */
-export class AccountNotFoundError extends Error {
-  override readonly name = 'AccountNotFoundError';
-  constructor(readonly accountId: string) {
-    super(`no account with id ${accountId}`);
-  }
-}
+export { AccountNotFoundError } from '../accounts/errors.js';
 
 /** Another client kept writing to a collection while it was read (412 on every attempt). */
 export class CollectionKeptChangingError extends Error {

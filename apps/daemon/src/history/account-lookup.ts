@@ -1,11 +1,5 @@
+import { AccountNotFoundError } from '../accounts/errors.js';
 import type { PrismaClient } from '../store/index.js';
-
-export class AccountNotFoundError extends Error {
-  override readonly name = 'AccountNotFoundError';
-  constructor(name: string) {
-    super(`no account named "${name}" (syncvault account list shows them)`);
-  }
-}
 
 export interface AccountRef {
   id: string;

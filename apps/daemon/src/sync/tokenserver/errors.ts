@@ -61,7 +61,7 @@ export class TokenserverProtocolError extends TokenserverError {
   override readonly name: string = 'TokenserverProtocolError';
 }
 
-const SIGN_IN_AGAIN = 'sign in to Firefox Accounts again (re-add the account) to get the current keys';
+const SIGN_IN_AGAIN = 'sign in to Firefox Accounts again (syncvault account reconnect) to get the current keys';
 
 export function tokenserverErrorFrom(response: HttpResponse, parsedBody: unknown): TokenserverError {
   const body = isJsonObject(parsedBody) ? parsedBody : {};
