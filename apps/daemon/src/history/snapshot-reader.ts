@@ -49,6 +49,22 @@ export interface CollectionContents {
   records: SnapshotRecord[];
 }
 
+/** A record of the archive: its newest version ever backed up, and whether the server still has it. */
+export interface ArchivedRecord extends SnapshotRecord {
+  /** The first snapshot that saw this version. */
+  firstSeenSeq: number;
+  /** False when the record is gone from the server (deleted, expired, or history the server forgot). */
+  onServer: boolean;
+}
+
+export interface ArchiveContents {
+  total: number;
+  offset: number;
+  limit: number;
+  /** By id. */
+  records: ArchivedRecord[];
+}
+
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1000;
 /** Versions decrypted per query while searching. */
@@ -149,6 +165,63 @@ export class SnapshotReader {
       const last = versions.at(-1);
       if (last === undefined || versions.length < SEARCH_BATCH) break;
       after = { modified: last.modified, bsoId: last.bsoId };
+    }
+    return { total, offset, limit, records };
+  }
+
+  /**
+   * Every record of a collection ever backed up and still in the store, at its newest version,
+   * whether or not the server still has it: Mozilla's server keeps ~60 days of history and
+   * expires tabs and clients, the archive keeps what it saw. Each version decrypts with the keys
+   * of the snapshot that first saw it. Search and paging as in collectionContents.
+   */
+  async archiveContents(accountId: string, collection: string, query: ContentsQuery = {}): Promise<ArchiveContents> {
+    const offset = query.offset ?? 0;
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    if (!Number.isSafeInteger(offset) || offset < 0) throw new RangeError('offset must be a whole number ≥ 0');
+    if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) throw new RangeError(`limit must be a whole number from 1 to ${MAX_PAGE_SIZE}`);
+    const complete = await this.prisma.snapshot.findMany({ where: { accountId, status: 'complete' }, select: { seq: true, keyFingerprint: true }, orderBy: { seq: 'asc' } });
+    const newestComplete = complete.at(-1)?.seq;
+    if (newestComplete === undefined) return { total: 0, offset, limit, records: [] };
+
+    // A version written by a run that is still going (fromSeq above every complete snapshot) is not yet archived.
+    const where: Prisma.RecordVersionWhereInput = { accountId, collection, fromSeq: { lte: newestComplete } };
+    const decoders = new Map<number, Decoder>();
+    const decoderOf = async (fromSeq: number): Promise<Decoder> => {
+      let decode = decoders.get(fromSeq);
+      if (decode === undefined) {
+        const keyFingerprint = complete.filter((snapshot) => snapshot.seq <= fromSeq).at(-1)?.keyFingerprint ?? null;
+        decode = await this.decoderFor(accountId, fromSeq, keyFingerprint, collection, query.revealSecrets ?? false);
+        decoders.set(fromSeq, decode);
+      }
+      return decode;
+    };
+    const search = query.search?.trim().toLowerCase() ?? '';
+    const records: ArchivedRecord[] = [];
+    let total = 0;
+    for (let skip = 0; ; skip += SEARCH_BATCH) {
+      const versions = await this.prisma.recordVersion.findMany({
+        where,
+        distinct: ['bsoId'],
+        orderBy: [{ bsoId: 'asc' }, { fromSeq: 'desc' }],
+        skip: search === '' ? offset + skip : skip,
+        take: search === '' ? limit : SEARCH_BATCH,
+        select: { ...VERSION_FIELDS, fromSeq: true, toSeq: true },
+      });
+      for (const version of versions) {
+        const [record] = await this.decodeAll([version], await decoderOf(version.fromSeq));
+        if (record === undefined) continue;
+        if (search !== '' && !(record.cleartext === null ? record.id : JSON.stringify(record.cleartext)).toLowerCase().includes(search)) continue;
+        if (search === '' || (total >= offset && records.length < limit)) records.push({ ...record, firstSeenSeq: version.fromSeq, onServer: version.toSeq === null });
+        total++;
+      }
+      if (search === '' || versions.length < SEARCH_BATCH) break;
+    }
+    if (search === '') {
+      const [row] = await this.prisma.$queryRaw<Array<{ ids: number }>>`
+        SELECT count(DISTINCT "bsoId")::int AS ids FROM "RecordVersion"
+        WHERE "accountId" = ${accountId}::uuid AND collection = ${collection} AND "fromSeq" <= ${newestComplete}`;
+      total = row?.ids ?? 0;
     }
     return { total, offset, limit, records };
   }
