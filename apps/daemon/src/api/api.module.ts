@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { PRISMA } from '../app/tokens.js';
 import type { PrismaClient } from '../store/prisma.js';
+import { AccountsController } from './accounts/accounts-controller.js';
+import { ACCOUNT_PROVIDERS } from './accounts/accounts.providers.js';
 import { AdminBootstrap } from './admin-bootstrap.js';
 import { AuthController } from './auth/auth-controller.js';
 import { AuthGuard } from './auth/auth-guard.js';
@@ -9,16 +11,20 @@ import { AuthService } from './auth/auth-service.js';
 import { LoginThrottle } from './auth/login-throttle.js';
 import { HealthController, HealthService } from './health/health.js';
 import { BackupsController, JobsController } from './jobs/jobs-controller.js';
+import { SnapshotsController, StoreController } from './snapshots/snapshots-controller.js';
+import { SNAPSHOT_PROVIDERS } from './snapshots/snapshots.providers.js';
 
-/** The HTTP API: controllers, the global auth guard and the first-start admin. */
+/** The HTTP API: controllers, the global auth guard, the first-start admin and the services the routes wrap. */
 @Module({
-  controllers: [AuthController, HealthController, JobsController, BackupsController],
+  controllers: [AuthController, HealthController, JobsController, BackupsController, AccountsController, SnapshotsController, StoreController],
   providers: [
     { provide: AuthService, useFactory: (prisma: PrismaClient) => new AuthService(prisma), inject: [PRISMA] },
     { provide: LoginThrottle, useFactory: () => new LoginThrottle() },
     { provide: APP_GUARD, useClass: AuthGuard },
     HealthService,
     AdminBootstrap,
+    ...ACCOUNT_PROVIDERS,
+    ...SNAPSHOT_PROVIDERS,
   ],
   exports: [AuthService],
 })

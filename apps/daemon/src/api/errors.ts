@@ -10,23 +10,36 @@ const BY_NAME: Record<string, number> = {
   AccountBusyError: HttpStatus.CONFLICT,
   AccountNameTakenError: HttpStatus.CONFLICT,
   LoginInProgressError: HttpStatus.CONFLICT,
+  // A code for a sign-in that waits for an emailed link: the sign-in's state, not the request's shape.
+  WrongLoginStepError: HttpStatus.CONFLICT,
   SnapshotRunningError: HttpStatus.CONFLICT,
   SnapshotNotCompleteError: HttpStatus.CONFLICT,
-  LoginExpiredError: HttpStatus.BAD_REQUEST,
-  WrongLoginStepError: HttpStatus.BAD_REQUEST,
-  LegacyLoginError: HttpStatus.BAD_REQUEST,
+  // The sign-in is over (expired, cancelled, finished, or the daemon restarted): start again.
+  LoginExpiredError: HttpStatus.GONE,
   CollectionKeptChangingError: HttpStatus.SERVICE_UNAVAILABLE,
   LoginFailedError: HttpStatus.UNAUTHORIZED,
   TooManyLoginAttemptsError: HttpStatus.TOO_MANY_REQUESTS,
   WrongCurrentPasswordError: HttpStatus.BAD_REQUEST,
   MissingInputError: HttpStatus.BAD_REQUEST,
   ConfigError: HttpStatus.BAD_REQUEST,
-  // A Sync account's own credentials or codes were wrong: the request's input, not our auth.
-  IncorrectPasswordError: HttpStatus.BAD_REQUEST,
-  UnknownAccountError: HttpStatus.BAD_REQUEST,
-  IncorrectEmailCaseError: HttpStatus.BAD_REQUEST,
-  WrongAccountKeyError: HttpStatus.BAD_REQUEST,
+  // A Sync account's own credentials or codes were refused: well-formed input the accounts server
+  // (or Sync 1.1 server) turned down, not our own authentication.
+  IncorrectPasswordError: HttpStatus.UNPROCESSABLE_ENTITY,
+  UnknownAccountError: HttpStatus.UNPROCESSABLE_ENTITY,
+  IncorrectEmailCaseError: HttpStatus.UNPROCESSABLE_ENTITY,
+  LegacyLoginError: HttpStatus.UNPROCESSABLE_ENTITY,
+  WrongAccountKeyError: HttpStatus.UNPROCESSABLE_ENTITY,
+  InvalidUnblockCodeError: HttpStatus.UNPROCESSABLE_ENTITY,
+  InvalidVerificationCodeError: HttpStatus.UNPROCESSABLE_ENTITY,
+  // Keys and tokens are refused until the sign-in is confirmed (emailed link or code).
+  UnverifiedSessionError: HttpStatus.CONFLICT,
   InvalidCredentialsError: HttpStatus.BAD_REQUEST,
+  // The accounts server asks to slow down; the filter passes its Retry-After on.
+  ThrottledError: HttpStatus.TOO_MANY_REQUESTS,
+  // A Sync server is down for now (its Retry-After is passed on); other Sync server failures are 502.
+  FxaServiceUnavailableError: HttpStatus.SERVICE_UNAVAILABLE,
+  TokenserverUnavailableError: HttpStatus.SERVICE_UNAVAILABLE,
+  ServiceUnavailableError: HttpStatus.SERVICE_UNAVAILABLE,
   QueueUnavailableError: HttpStatus.SERVICE_UNAVAILABLE,
   EngineUnavailableError: HttpStatus.NOT_IMPLEMENTED,
 };
@@ -40,8 +53,10 @@ const STATUS_TEXT: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not Found',
   409: 'Conflict',
+  410: 'Gone',
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
+  422: 'Unprocessable Entity',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
   501: 'Not Implemented',

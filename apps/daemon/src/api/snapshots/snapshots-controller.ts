@@ -1,0 +1,189 @@
+import { BadRequestException, Body, Controller, Delete, Get, HttpCode, Inject, Logger, Param, Post, Query, type PipeTransform } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiConflictResponse, ApiExtraModels, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { AccountService } from '../../accounts/index.js';
+import { SnapshotNotFoundError, SnapshotReader } from '../../history/index.js';
+import { ForgetService, parseRetentionPolicy, StoreChecker } from '../../retention/index.js';
+import { PRISMA } from '../../app/tokens.js';
+import { SnapshotRepository, type PrismaClient } from '../../store/index.js';
+import { ErrorDto, Private } from '../openapi-decorators.js';
+import {
+  AlertsQueryDto,
+  CollectionContentsDto,
+  CollectionContentsQueryDto,
+  CollectionSummaryDto,
+  ForgetDto,
+  ForgetReportDto,
+  forgetReportDto,
+  HealthAlertDto,
+  healthAlertDto,
+  ListSnapshotsQueryDto,
+  RemovalSummaryDto,
+  removalSummaryDto,
+  SnapshotDetailDto,
+  SnapshotDto,
+  snapshotDto,
+  StoreCheckDto,
+  storeCheckDto,
+} from './snapshots-dto.js';
+
+const ACCOUNT_PARAM = { name: 'id', description: 'Account id or name' } as const;
+const SEQ_PARAM = { name: 'seq', description: "The snapshot's sequence number", type: Number } as const;
+const COLLECTION = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** Snapshot numbers are positive and fit the database column. */
+const MAX_SEQ = 2_147_483_647;
+
+/**
+ * A snapshot sequence number. The global ValidationPipe has already turned the path segment into
+ * a number (NaN for text), so this checks the number.
+ */
+class SeqPipe implements PipeTransform<unknown, number> {
+  transform(value: unknown): number {
+    const seq = Number(value);
+    if (!Number.isSafeInteger(seq) || seq < 1 || seq > MAX_SEQ) throw new BadRequestException(`seq must be a snapshot number from 1 to ${MAX_SEQ}`);
+    return seq;
+  }
+}
+
+class CollectionPipe implements PipeTransform<string, string> {
+  transform(value: string): string {
+    if (!COLLECTION.test(value)) throw new BadRequestException('collection must be a collection name such as bookmarks or passwords');
+    return value;
+  }
+}
+
+@ApiTags('snapshots')
+@Private()
+@ApiExtraModels(CollectionSummaryDto)
+@ApiNotFoundResponse({ type: ErrorDto, description: 'no such account (or snapshot)' })
+@Controller('api/accounts')
+export class SnapshotsController {
+  private readonly logger = new Logger('Snapshots');
+
+  constructor(
+    @Inject(AccountService) private readonly accounts: AccountService,
+    @Inject(SnapshotRepository) private readonly snapshots: SnapshotRepository,
+    @Inject(SnapshotReader) private readonly reader: SnapshotReader,
+    @Inject(ForgetService) private readonly forgetService: ForgetService,
+    @Inject(PRISMA) private readonly prisma: PrismaClient,
+  ) {}
+
+  @Get(':id/snapshots')
+  @ApiOperation({ summary: "An account's snapshots, newest first" })
+  @ApiParam(ACCOUNT_PARAM)
+  @ApiOkResponse({ type: SnapshotDto, isArray: true })
+  async list(@Param('id') id: string, @Query() query: ListSnapshotsQueryDto): Promise<SnapshotDto[]> {
+    const accountId = await this.accountId(id);
+    const listed = await this.snapshots.list(accountId, { offset: query.offset ?? 0, limit: query.limit ?? 100, ...(query.status !== undefined && { status: query.status }) });
+    // The listing leaves out the key fingerprint and run stats; a page is bounded, so read each.
+    const full = await Promise.all(listed.map((item) => this.snapshots.get(accountId, item.seq)));
+    return full.filter((snapshot) => snapshot !== null).map(snapshotDto);
+  }
+
+  @Get(':id/snapshots/:seq')
+  @ApiOperation({ summary: 'One snapshot, with the health alerts it raised' })
+  @ApiParam(ACCOUNT_PARAM)
+  @ApiParam(SEQ_PARAM)
+  @ApiOkResponse({ type: SnapshotDetailDto })
+  async get(@Param('id') id: string, @Param('seq', new SeqPipe()) seq: number): Promise<SnapshotDetailDto> {
+    const accountId = await this.accountId(id);
+    const snapshot = await this.snapshots.get(accountId, seq);
+    if (snapshot === null) throw new SnapshotNotFoundError(seq);
+    return { ...snapshotDto(snapshot), alerts: (await this.snapshots.alerts(accountId, seq)).map(healthAlertDto) };
+  }
+
+  @Get(':id/snapshots/:seq/collections/:collection')
+  @ApiOperation({
+    summary: 'The decrypted records of one collection as a complete snapshot saw them, a page at a time',
+    description: 'Passwords and credit-card numbers are masked unless reveal=true. search finds text in the decrypted records (case-insensitive). crypto/keys never shows key material.',
+  })
+  @ApiParam(ACCOUNT_PARAM)
+  @ApiParam(SEQ_PARAM)
+  @ApiParam({ name: 'collection', example: 'passwords' })
+  @ApiOkResponse({ type: CollectionContentsDto })
+  @ApiConflictResponse({ type: ErrorDto, description: 'the snapshot is running or failed' })
+  async contents(
+    @Param('id') id: string,
+    @Param('seq', new SeqPipe()) seq: number,
+    @Param('collection', new CollectionPipe()) collection: string,
+    @Query() query: CollectionContentsQueryDto,
+  ): Promise<CollectionContentsDto> {
+    const accountId = await this.accountId(id);
+    const reveal = query.reveal ?? false;
+    const contents = await this.reader.collectionContents(accountId, seq, collection, {
+      ...(query.offset !== undefined && { offset: query.offset }),
+      ...(query.limit !== undefined && { limit: query.limit }),
+      ...(query.search !== undefined && { search: query.search }),
+      revealSecrets: reveal,
+    });
+    // Who looked at cleartext passwords, and when, belongs in the log.
+    if (reveal) this.logger.log(`revealed secret fields of account ${accountId} snapshot ${seq} ${collection} (${contents.records.length} records)`);
+    return contents;
+  }
+
+  @Delete(':id/snapshots/:seq')
+  @ApiOperation({ summary: 'Remove one snapshot by hand (pre-restore ones too), then the record versions and blobs nothing needs any more' })
+  @ApiParam(ACCOUNT_PARAM)
+  @ApiParam(SEQ_PARAM)
+  @ApiOkResponse({ type: RemovalSummaryDto })
+  @ApiConflictResponse({ type: ErrorDto, description: 'the snapshot is still running, or another job works on the account' })
+  async remove(@Param('id') id: string, @Param('seq', new SeqPipe()) seq: number): Promise<RemovalSummaryDto> {
+    return removalSummaryDto(await this.forgetService.removeSnapshot(await this.accountId(id), seq));
+  }
+
+  @Post(':id/forget')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Apply a retention policy now (like restic forget), then collect garbage',
+    description: "Without a policy the account's stored one applies; an empty policy keeps every complete snapshot. Failed snapshots are always removed, the newest complete and pre-restore ones always kept.",
+  })
+  @ApiParam(ACCOUNT_PARAM)
+  @ApiOkResponse({ type: ForgetReportDto })
+  @ApiBadRequestResponse({ type: ErrorDto, description: 'bad policy' })
+  @ApiConflictResponse({ type: ErrorDto, description: 'another job works on the account' })
+  async forget(@Param('id') id: string, @Body() body: ForgetDto): Promise<ForgetReportDto> {
+    const accountId = await this.accountId(id);
+    const options = { dryRun: body.dryRun ?? false };
+    const report =
+      body.policy === undefined
+        ? await this.forgetService.forgetByStoredPolicy(accountId, options)
+        : await this.forgetService.forget(accountId, parseRetentionPolicy(body.policy), options);
+    return forgetReportDto(report);
+  }
+
+  @Get(':id/alerts')
+  @ApiOperation({ summary: "An account's health alerts, newest first (shrunk collections, key rotations, new clients, ...)" })
+  @ApiParam(ACCOUNT_PARAM)
+  @ApiOkResponse({ type: HealthAlertDto, isArray: true })
+  async alerts(@Param('id') id: string, @Query() query: AlertsQueryDto): Promise<HealthAlertDto[]> {
+    const accountId = await this.accountId(id);
+    const rows = await this.prisma.healthAlert.findMany({
+      where: { accountId, ...(query.seq !== undefined && { snapshotSeq: query.seq }) },
+      orderBy: { id: 'desc' },
+      take: query.limit ?? 100,
+    });
+    return rows.map(healthAlertDto);
+  }
+
+  private async accountId(idOrName: string): Promise<string> {
+    return (await this.accounts.get(idOrName)).id;
+  }
+}
+
+@ApiTags('snapshots')
+@Private()
+@Controller('api/store')
+export class StoreController {
+  constructor(@Inject(StoreChecker) private readonly checker: StoreChecker) {}
+
+  @Post('check')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Verify the whole store (like syncvault check): blobs exist and hash to their keys, snapshot counts match their versions, keys are in custody',
+    description: 'Read-only. healthy is false when any problem was found; each problem says what and where in one line.',
+  })
+  @ApiOkResponse({ type: StoreCheckDto })
+  async check(): Promise<StoreCheckDto> {
+    return storeCheckDto(await this.checker.checkStore());
+  }
+}
