@@ -16,6 +16,8 @@ import { createPrismaClient, type PrismaClient } from '@syncvault/daemon/store';
 import { createMigratedDatabase, createScratchDatabase, type ScratchDatabase } from '../support/postgres.js';
 import { REPO_ROOT } from '../support/repo.js';
 import { AccountsSandbox, uniqueName, type SandboxAccount } from './support.js';
+import { uniqueRedisPrefix } from '../support/redis.js';
+import { deleteRedisKeys } from '../api/support/daemon.js';
 
 const BIN = join(REPO_ROOT, 'node_modules', '.bin', 'syncvault');
 
@@ -31,15 +33,18 @@ describe('syncvault account', () => {
   let prisma: PrismaClient;
   let dataDir: string;
   let env: NodeJS.ProcessEnv;
+  // `account set` mirrors schedules into Redis: keep them under a prefix of this test's own.
+  const redisPrefix = uniqueRedisPrefix('cli-accounts');
 
   before(async () => {
     sandbox = await AccountsSandbox.start();
     database = createMigratedDatabase('syncvault_cli_accounts');
     prisma = createPrismaClient(database.url);
     dataDir = mkdtempSync(join(tmpdir(), 'syncvault-cli-accounts-'));
-    env = { ...process.env, DATABASE_URL: database.url, SYNCVAULT_MASTER_KEY: randomBytes(32).toString('hex'), SYNCVAULT_DATA_DIR: dataDir, NO_COLOR: '1' };
+    env = { ...process.env, DATABASE_URL: database.url, SYNCVAULT_MASTER_KEY: randomBytes(32).toString('hex'), SYNCVAULT_DATA_DIR: dataDir, SYNCVAULT_REDIS_PREFIX: redisPrefix, NO_COLOR: '1' };
   });
   after(async () => {
+    await deleteRedisKeys(redisPrefix);
     await prisma.$disconnect();
     database.drop();
     rmSync(dataDir, { recursive: true, force: true });

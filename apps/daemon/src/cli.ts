@@ -8,6 +8,8 @@ import { registerSnapshotsCommand } from './cli/snapshots-command.js';
 import { registerShowCommand } from './cli/show-command.js';
 import { registerForgetCommand } from './cli/forget-command.js';
 import { registerCheckCommand } from './cli/check-command.js';
+import { registerDemoCommand } from './cli/demo-command.js';
+import { registerAdminCommand } from './cli/admin-command.js';
 import { failWith } from './cli/output.js';
 
 const program = new Command('syncvault')
@@ -25,5 +27,7 @@ registerSnapshotsCommand(program);
 registerShowCommand(program);
 registerForgetCommand(program);
 registerCheckCommand(program);
+registerDemoCommand(program);
+registerAdminCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => failWith(error));

@@ -4,15 +4,17 @@ import {
   ACCOUNT_KINDS,
   AccountService,
   InvalidAccountInputError,
+  type AccountChange,
   type AccountKind,
   type AccountSettingsUpdate,
   type AccountView,
   type AddAccountStep,
 } from '../accounts/index.js';
 import { DEFAULT_SHRINK_THRESHOLD } from '../backup/health-alerts.js';
+import { syncAccountSchedule } from '../jobs/schedules.js';
 import { RETENTION_RULES, type RetentionPolicy, type RetentionRule } from '../retention/policy.js';
 import { InvalidUnblockCodeError, InvalidVerificationCodeError } from '../sync/index.js';
-import { openCliContext } from './context.js';
+import { openCliContext, type CliContext } from './context.js';
 import { parseHttpUrl, parseNonNegativeInt } from './options.js';
 import { printJson } from './output.js';
 import { ask, askSecret } from './prompt.js';
@@ -56,14 +58,13 @@ const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
 /** Runs a command's work with the store open, naming flags rather than API fields in input errors. */
 async function withAccounts<T>(work: (service: AccountService) => Promise<T>): Promise<T> {
   const context = await openCliContext();
-  const service = new AccountService(context);
+  const service = new AccountService({ ...context, onChange: (change) => mirrorSchedule(context, change) });
   try {
     return await work(service);
   } catch (error) {
     if (error instanceof InvalidAccountInputError && error.field !== undefined && FLAG_OF_FIELD[error.field] !== undefined) {
       throw new Error(`${FLAG_OF_FIELD[error.field]}: ${error.reason}`, { cause: error });
     }
-    if (error instanceof Error && error.name.startsWith('PrismaClient')) throw new Error(databaseProblem(error), { cause: error });
     throw error;
   } finally {
     service.close();
@@ -71,18 +72,22 @@ async function withAccounts<T>(work: (service: AccountService) => Promise<T>): P
   }
 }
 
-const DATABASE_HINTS: Readonly<Record<string, string>> = {
-  P1001: 'check DATABASE_URL and that PostgreSQL runs',
-  P1003: 'check DATABASE_URL',
-  P2021: 'the database has no Syncvault tables yet: run `npm run db:migrate` with this DATABASE_URL',
-};
-
-/** Prisma's messages span several lines, the call site first; the last line says what went wrong. */
-function databaseProblem(error: Error): string {
-  const what = error.message.split('\n').map((line) => line.trim()).filter((line) => line !== '').at(-1) ?? error.name;
-  const code = (error as { code?: unknown }).code;
-  const hint = typeof code === 'string' ? DATABASE_HINTS[code] : undefined;
-  return `database: ${what.replace(/\.$/, '')}${hint === undefined ? '' : ` (${hint})`}`;
+/**
+ * Makes a running daemon's job schedulers follow a saved change. Postgres is the source of truth
+ * and `serve` mirrors every schedule when it starts, so an unreachable Redis is a one-line
+ * warning, not a failure: the change itself is saved.
+ */
+async function mirrorSchedule(context: CliContext, change: AccountChange): Promise<void> {
+  // A new account without a schedule has no job scheduler to create or remove.
+  if (change.type === 'added' && change.account.schedule === null) return;
+  try {
+    await syncAccountSchedule(context.config, context.prisma, change.account.id);
+  } catch (error) {
+    const reason = (error instanceof Error ? error.message : String(error)).split('\n', 1)[0];
+    process.stderr.write(
+      `warning: account ${change.account.name} is saved, but its backup schedule could not be updated in Redis (${reason}); a running syncvault serve picks it up when it restarts\n`,
+    );
+  }
 }
 
 function parseShare(value: string): number {

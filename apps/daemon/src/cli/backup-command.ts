@@ -1,39 +1,13 @@
-import cliProgress from 'cli-progress';
 import { type Command } from 'commander';
-import type { BackupProgress } from '../backup/types.js';
 import type { SnapshotSummaryJson } from '../jobs/queues.js';
 import { snapshotDigest } from '../jobs/snapshot-digest.js';
+import { backupProgressDisplay } from './backup-progress.js';
 import { openCliContext } from './context.js';
 import { printJson } from './output.js';
 
 interface BackupCommandOptions {
   wait?: boolean;
   json?: boolean;
-}
-
-/** A progress bar on a terminal: collections done of all, and where in the current one. */
-function progressBar(): { update(progress: BackupProgress): void; stop(): void } | undefined {
-  if (process.stderr.isTTY !== true) return undefined;
-  const bar = new cliProgress.SingleBar(
-    { stream: process.stderr, format: 'backup |{bar}| {value}/{total} collections  {collection} {done}/{records}', hideCursor: true, clearOnComplete: true },
-    cliProgress.Presets.shades_classic,
-  );
-  let started = false;
-  return {
-    update(progress) {
-      const payload = { collection: progress.collection ?? progress.phase, done: progress.done, records: progress.total };
-      if (!started) {
-        bar.start(Math.max(progress.collectionsTotal, 1), progress.collectionsDone, payload);
-        started = true;
-        return;
-      }
-      bar.setTotal(Math.max(progress.collectionsTotal, 1));
-      bar.update(progress.collectionsDone, payload);
-    },
-    stop() {
-      if (started) bar.stop();
-    },
-  };
 }
 
 function describeSnapshot(summary: SnapshotSummaryJson): string {
@@ -53,7 +27,8 @@ export function registerBackupCommand(program: Command): void {
       const context = await openCliContext();
       // BullMQ and the engine load only for this command.
       const [{ runBackup }, { createEngineBindings }] = await Promise.all([import('../jobs/run-backup.js'), import('../jobs/engine-bindings.js')]);
-      const bar = progressBar();
+      // Scripts asking for JSON get no progress lines; a person at a terminal always gets the bar.
+      const bar = options.json === true && process.stderr.isTTY !== true ? { update: () => undefined, stop: () => undefined } : backupProgressDisplay('backup', process.stderr);
       const interrupt = new AbortController();
       const onSignal = () => interrupt.abort();
       process.once('SIGINT', onSignal);
@@ -64,10 +39,10 @@ export function registerBackupCommand(program: Command): void {
           account,
           wait: options.wait ?? false,
           engine: () => createEngineBindings(context),
-          onProgress: (progress) => bar?.update(progress),
+          onProgress: (progress) => bar.update(progress),
           signal: interrupt.signal,
         });
-        bar?.stop();
+        bar.stop();
         const summary = outcome.job?.result as SnapshotSummaryJson | undefined;
         if (summary === undefined) {
           if (options.json) printJson({ jobId: outcome.jobId });
@@ -77,7 +52,7 @@ export function registerBackupCommand(program: Command): void {
         if (options.json) printJson({ snapshot: snapshotDigest(summary) });
         else process.stdout.write(describeSnapshot(summary));
       } finally {
-        bar?.stop();
+        bar.stop();
         process.off('SIGINT', onSignal);
         await context.close();
       }

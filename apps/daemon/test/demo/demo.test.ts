@@ -1,0 +1,101 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { RunningSandbox } from '@syncvault/sandbox';
+import { DEMO_FIREFOX_ACCOUNT, DEMO_LEGACY_ACCOUNT, demoAccountInputs, isDemoAccount } from '../../src/demo/demo-accounts.js';
+import { demoSummaryText, type DemoSummary } from '../../src/demo/summary.js';
+
+const SANDBOX = {
+  urls: {
+    fxa: 'http://127.0.0.1:4000/fxa',
+    tokenServer: 'http://127.0.0.1:4000/token/1.0/sync/1.5',
+    storage15: 'http://127.0.0.1:4000/storage',
+    storage11: 'http://127.0.0.1:4000/weave',
+    control: 'http://127.0.0.1:4000/__sandbox__',
+  },
+  accounts: [
+    { kind: 'legacy11', email: 'legacy@syncvault.test', password: 'demo-legacy-pw', syncKey: 'a-bcdef-ghijk-mnpqr-stuvw-xyz23' },
+    { kind: 'fxa', email: 'demo@syncvault.test', password: 'demo-fxa-pw' },
+  ],
+} as unknown as RunningSandbox;
+
+describe('demo accounts', () => {
+  it('point the 1.5 account at the sandbox accounts server and tokenserver, the 1.1 one at its Weave server', () => {
+    assert.deepEqual(demoAccountInputs(SANDBOX), [
+      {
+        name: DEMO_FIREFOX_ACCOUNT,
+        kind: 'selfhosted15',
+        email: 'demo@syncvault.test',
+        password: 'demo-fxa-pw',
+        fxaUrl: 'http://127.0.0.1:4000/fxa',
+        tokenServerUrl: 'http://127.0.0.1:4000/token/1.0/sync/1.5',
+      },
+      {
+        name: DEMO_LEGACY_ACCOUNT,
+        kind: 'legacy11',
+        email: 'legacy@syncvault.test',
+        password: 'demo-legacy-pw',
+        syncKey: 'a-bcdef-ghijk-mnpqr-stuvw-xyz23',
+        serverUrl: 'http://127.0.0.1:4000/weave',
+      },
+    ]);
+  });
+
+  it('refuses a sandbox without the demo accounts', () => {
+    assert.throws(() => demoAccountInputs({ ...SANDBOX, accounts: [] } as unknown as RunningSandbox), /no demo fxa account/);
+  });
+
+  const demoFirefox = { name: DEMO_FIREFOX_ACCOUNT, kind: 'selfhosted15' as const, email: 'demo@syncvault.test', fxaUrl: 'http://127.0.0.1:39001/fxa', serverUrl: null };
+  const demoLegacy = { name: DEMO_LEGACY_ACCOUNT, kind: 'legacy11' as const, email: 'legacy@syncvault.test', fxaUrl: null, serverUrl: 'http://localhost:39001/weave' };
+
+  it("recognises an earlier demo's accounts, whatever port its sandbox had", () => {
+    assert.equal(isDemoAccount(demoFirefox), true);
+    assert.equal(isDemoAccount({ ...demoFirefox, email: 'Demo@Syncvault.test', fxaUrl: 'http://[::1]:1/fxa' }), true);
+    assert.equal(isDemoAccount(demoLegacy), true);
+  });
+
+  it('leaves alone anything else that has a demo name', () => {
+    assert.equal(isDemoAccount({ ...demoFirefox, fxaUrl: 'https://accounts.example.com/fxa' }), false, 'a real server');
+    assert.equal(isDemoAccount({ ...demoFirefox, email: 'me@example.com' }), false, 'another email');
+    assert.equal(isDemoAccount({ ...demoFirefox, kind: 'mozilla' }), false, 'another kind');
+    assert.equal(isDemoAccount({ ...demoLegacy, name: DEMO_FIREFOX_ACCOUNT }), false, 'the other demo account under this name');
+    assert.equal(isDemoAccount({ ...demoFirefox, name: 'firefox' }), false, 'not a demo name');
+  });
+});
+
+describe('demo summary text', () => {
+  const collections = Object.fromEntries(
+    ['addons', 'addresses', 'bookmarks', 'clients', 'creditcards', 'crypto', 'forms', 'history', 'meta', 'passwords', 'prefs', 'tabs'].map((name, index) => [name, { count: index + 1 }]),
+  );
+  const summary: DemoSummary = {
+    url: 'http://127.0.0.1:8787',
+    sandboxUrl: 'http://127.0.0.1:40000',
+    vaultKeyFile: '/home/me/.local/share/syncvault/demo/vault.key',
+    admin: { username: 'admin', password: 'Gen3rated-Pa55word', passwordSource: 'generated' },
+    accounts: [
+      { name: 'demo-firefox', kind: 'selfhosted15', email: 'demo@syncvault.test', snapshot: { seq: 1, status: 'complete', collections, versionsAdded: 78 } },
+      { name: 'demo-legacy', kind: 'legacy11', email: 'legacy@syncvault.test', snapshot: { seq: 1, status: 'complete', collections, versionsAdded: 78 } },
+    ],
+    schedule: { pattern: '0 * * * *', description: 'every hour on the hour (UTC)' },
+  };
+
+  it('shows the URL, a generated password with the copy-paste login, and each snapshot with its record counts', () => {
+    const text = demoSummaryText(summary);
+    assert.match(text, /^ {2}API {8}http:\/\/127\.0\.0\.1:8787 {2}\(OpenAPI at http:\/\/127\.0\.0\.1:8787\/api\/docs once signed in\)$/m);
+    assert.match(text, /^ {2}admin {6}admin \/ Gen3rated-Pa55word {2}\(generated now and shown only this once: note it\)$/m);
+    assert.match(text, /^ {2}demo-firefox {2}selfhosted15, demo@syncvault\.test: snapshot 1 complete, 12 collections, 78 records$/m);
+    assert.match(text, /"password": "Gen3rated-Pa55word"\}' http:\/\/127\.0\.0\.1:8787\/api\/auth\/login$/m);
+    assert.match(text, /^ {2}npx syncvault snapshots demo-firefox$/m);
+    const countLines = text.split('\n').filter((line) => /^ {16}\S/.test(line));
+    assert.equal(countLines.join(' ').match(/\b(addons 1|tabs 12)\b/g)?.length, 4, 'every count, under both accounts');
+    for (const line of countLines) assert.ok(line.length <= 96, `wrapped: ${line}`);
+  });
+
+  it('never shows a password it did not just generate', () => {
+    for (const passwordSource of ['earlier', 'environment'] as const) {
+      const text = demoSummaryText({ ...summary, admin: { username: 'admin', passwordSource } });
+      assert.ok(!text.includes('Gen3rated-Pa55word'));
+      assert.match(text, /"password": "<admin password>"/);
+    }
+    assert.match(demoSummaryText({ ...summary, admin: { username: 'admin', passwordSource: 'earlier' } }), /lost it\? npx syncvault admin reset-password/);
+  });
+});
