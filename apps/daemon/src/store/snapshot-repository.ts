@@ -22,8 +22,6 @@ export interface SnapshotRecord {
   error: string | null;
 }
 
-export type SnapshotListItem = Pick<SnapshotRecord, 'seq' | 'status' | 'trigger' | 'tags' | 'startedAt' | 'finishedAt' | 'collections' | 'versionsAdded' | 'error'>;
-
 /** A record as a snapshot sees it, with its payload exactly as the server sent it. */
 export interface StoredRecordVersion {
   collection: string;
@@ -114,7 +112,7 @@ export class SnapshotRepository {
   }
 
   /** Snapshots of an account, newest first; `status` narrows the list. */
-  async list(accountId: string, options: PageOptions & { status?: SnapshotStatus } = {}): Promise<SnapshotListItem[]> {
+  async list(accountId: string, options: PageOptions & { status?: SnapshotStatus } = {}): Promise<SnapshotRecord[]> {
     const { offset, limit } = pageOf({ limit: MAX_PAGE, ...options });
     const rows = await this.prisma.snapshot.findMany({
       where: { accountId, ...(options.status !== undefined && { status: options.status }) },
@@ -122,10 +120,7 @@ export class SnapshotRepository {
       skip: offset,
       take: limit,
     });
-    return rows.map((row) => {
-      const { seq, status, trigger, tags, startedAt, finishedAt, collections, versionsAdded, error } = toRecord(row);
-      return { seq, status, trigger, tags, startedAt, finishedAt, collections, versionsAdded, error };
-    });
+    return rows.map(toRecord);
   }
 
   /** The records of one collection as snapshot `seq` saw them, ordered by id, with their payloads. */

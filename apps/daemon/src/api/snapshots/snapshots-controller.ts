@@ -75,9 +75,7 @@ export class SnapshotsController {
   async list(@Param('id') id: string, @Query() query: ListSnapshotsQueryDto): Promise<SnapshotDto[]> {
     const accountId = await this.accountId(id);
     const listed = await this.snapshots.list(accountId, { offset: query.offset ?? 0, limit: query.limit ?? 100, ...(query.status !== undefined && { status: query.status }) });
-    // The listing leaves out the key fingerprint and run stats; a page is bounded, so read each.
-    const full = await Promise.all(listed.map((item) => this.snapshots.get(accountId, item.seq)));
-    return full.filter((snapshot) => snapshot !== null).map(snapshotDto);
+    return listed.map(snapshotDto);
   }
 
   @Get(':id/snapshots/:seq')
