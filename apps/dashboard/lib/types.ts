@@ -1,0 +1,154 @@
+/** The daemon's API answers the dashboard reads, as README's `### HTTP API` documents them. */
+
+export type AccountKind = 'mozilla' | 'selfhosted15' | 'legacy11';
+
+export interface RetentionPolicy {
+  keepLast?: number;
+  keepHourly?: number;
+  keepDaily?: number;
+  keepWeekly?: number;
+  keepMonthly?: number;
+  keepYearly?: number;
+}
+
+export interface Account {
+  id: string;
+  name: string;
+  kind: AccountKind;
+  email: string;
+  fxaUrl: string | null;
+  tokenServerUrl: string | null;
+  serverUrl: string | null;
+  storageUrl: string | null;
+  signAsOrigin: string | null;
+  schedule: string | null;
+  retention: RetentionPolicy;
+  alertSettings: { shrinkThreshold?: number; webhookUrl?: string };
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type SnapshotStatus = 'running' | 'complete' | 'failed';
+
+export interface Snapshot {
+  seq: number;
+  status: SnapshotStatus;
+  trigger: string;
+  tags: string[];
+  startedAt: string;
+  finishedAt: string | null;
+  collections: Record<string, { count: number; lastModified: number }>;
+  versionsAdded: number;
+  keyFingerprint: string | null;
+  stats: Record<string, unknown>;
+  error: string | null;
+}
+
+export interface HealthAlert {
+  id: string;
+  snapshotSeq: number;
+  kind: string;
+  collection: string | null;
+  message: string;
+  details: Record<string, unknown>;
+  createdAt: string;
+  deliveredAt: string | null;
+}
+
+export interface SnapshotDetail extends Snapshot {
+  alerts: HealthAlert[];
+}
+
+export interface BackupProgress {
+  accountId: string;
+  snapshotSeq: number;
+  phase: 'starting' | 'collections' | 'finishing';
+  collection?: string;
+  done: number;
+  total: number;
+  collectionsDone: number;
+  collectionsTotal: number;
+}
+
+export type JobState = 'waiting' | 'delayed' | 'prioritized' | 'active' | 'completed' | 'failed' | 'waiting-children' | 'unknown';
+
+export interface Job {
+  id: string;
+  queue: 'backup' | 'retention';
+  name: string;
+  accountId: string;
+  trigger: string;
+  state: JobState;
+  progress: BackupProgress | null;
+  result: unknown;
+  failedReason: string | null;
+  schedulerId: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export interface EnqueuedJob {
+  jobId: string;
+  accountId: string;
+}
+
+export interface HealthCheck {
+  status: 'ok' | 'failed';
+  message?: string;
+}
+
+export interface Health {
+  status: 'ok' | 'failed';
+  checks: { database: HealthCheck; redis: HealthCheck; workers: HealthCheck };
+}
+
+export interface Me {
+  username: string;
+  via: 'session' | 'api';
+  tokenName?: string | null;
+}
+
+/** The daemon's error body: a one-line `message` that never carries a secret. */
+export interface ApiErrorBody {
+  statusCode: number;
+  error?: string;
+  message: string | string[];
+}
+
+/** What adding (or reconnecting) an account answers: done, or the step the accounts server waits for. */
+export type AddAccountStep =
+  | { status: 'done'; account: Account }
+  | { status: 'unblock-code-required'; loginId: string; email: string; expiresAt: string }
+  | { status: 'verification-code-required'; loginId: string; email: string; method: string; expiresAt: string }
+  | { status: 'email-confirmation-required'; loginId: string; email: string; expiresAt: string };
+
+export interface AddAccountInput {
+  name: string;
+  kind: AccountKind;
+  email?: string;
+  username?: string;
+  password: string;
+  syncKey?: string;
+  fxaUrl?: string;
+  tokenServerUrl?: string;
+  serverUrl?: string;
+  storageUrl?: string;
+  signAsOrigin?: string;
+}
+
+export interface SnapshotRecord {
+  id: string;
+  modified: number;
+  sortindex: number | null;
+  hmacValid: boolean;
+  cleartext: Record<string, unknown> | null;
+  error?: string;
+}
+
+export interface CollectionContents {
+  total: number;
+  offset: number;
+  limit: number;
+  records: SnapshotRecord[];
+}

@@ -1,0 +1,110 @@
+/**
+ * The add-account wizard in a browser against the daemon and the sandbox: a Sync 1.5 account whose
+ * sign-in asks for an unblock code (a wrong code first), and a Sync 1.1 account (a wrong Sync Key
+ * first). Screenshots of every step go to test/browser/artifacts/.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { launchBrowser, type TestBrowser } from './support/browser.js';
+import { ADMIN_PASSWORD, startStack, type Stack } from './support/stack.js';
+
+interface Account {
+  name: string;
+  kind: string;
+  email: string;
+}
+
+describe('add-account wizard in a browser', () => {
+  let stack: Stack;
+  let browser: TestBrowser;
+
+  before(async () => {
+    stack = await startStack('browser_add');
+    browser = await launchBrowser();
+    const { page } = browser;
+    page.setDefaultTimeout(60_000);
+    await page.goto(`${stack.dashboard.url}/accounts`);
+    await page.getByLabel('Username', { exact: true }).fill('admin');
+    await page.getByLabel('Password', { exact: true }).fill(ADMIN_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${stack.dashboard.url}/accounts`);
+  });
+  after(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+
+  it('adds a Sync 1.5 account whose sign-in asks for an unblock code; a wrong code can be tried again', async () => {
+    const { page } = browser;
+    const user = await stack.sandbox.createFxa({ gates: { unblock: true }, label: 'work' });
+    await page.getByText('No account yet.').waitFor();
+    await browser.screenshot('add-01-no-account');
+    await page.getByRole('link', { name: 'Add account' }).click();
+    await page.getByRole('heading', { name: 'Add an account' }).waitFor();
+
+    await page.getByRole('radio', { name: 'Self-hosted · Sync 1.5' }).check();
+    await page.getByLabel('Name', { exact: true }).fill('work');
+    await page.getByLabel('Email', { exact: true }).fill(user.email);
+    await page.getByLabel('Password', { exact: true }).fill(user.password);
+    await page.getByLabel('Accounts server URL', { exact: true }).fill(stack.sandbox.urls.fxa);
+    await page.getByLabel('Token server URL', { exact: true }).fill(stack.sandbox.urls.tokenServer);
+    await browser.screenshot('add-02-sync15-details');
+    await page.getByRole('button', { name: 'Add account' }).click();
+
+    await page.getByRole('heading', { name: 'Enter the unblock code' }).waitFor();
+    assert.match(await page.locator('[data-step="unblock-code-required"]').innerText(), new RegExp(user.email.replace(/[.+]/g, '\\$&')));
+    await browser.screenshot('add-03-unblock-code');
+
+    await page.getByLabel('Unblock code', { exact: true }).fill('WRONGCODE');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    const refused = page.locator('.banner-error');
+    await refused.waitFor();
+    assert.match(await refused.innerText(), /^The Sync server refused: /);
+    assert.ok(await page.getByRole('heading', { name: 'Enter the unblock code' }).isVisible(), 'the step stays, to try again');
+    await browser.screenshot('add-04-wrong-unblock-code');
+
+    const { unblockCode } = await stack.sandbox.codes(user.email);
+    assert.ok(unblockCode !== undefined, 'the sandbox emailed an unblock code');
+    await page.getByLabel('Unblock code', { exact: true }).fill(unblockCode);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.waitForURL(`${stack.dashboard.url}/accounts/work?added=1`);
+    await page.getByText('Account added: its data decrypts.').waitFor();
+    await browser.screenshot('add-05-sync15-added');
+
+    const saved = await stack.api.expect<Account>(200, 'GET', '/api/accounts/work');
+    assert.deepEqual({ kind: saved.kind, email: saved.email }, { kind: 'selfhosted15', email: user.email });
+  });
+
+  it('adds a Sync 1.1 account, saying what was wrong when the Sync Key does not decrypt its keys', async () => {
+    const { page } = browser;
+    const user = await stack.sandbox.createLegacy({ label: 'weave' });
+    assert.ok(user.syncKey !== undefined);
+    await page.goto(`${stack.dashboard.url}/add-account`);
+    await page.getByRole('radio', { name: 'Legacy · Sync 1.1' }).check();
+    await page.getByLabel('Name', { exact: true }).fill('weave');
+    await page.getByLabel('Sync 1.1 server URL', { exact: true }).fill(stack.sandbox.urls.storage11);
+    await page.getByLabel('Email or username', { exact: true }).fill(user.email);
+    await page.getByLabel('Password', { exact: true }).fill(user.password);
+    // Another account's Sync Key: well-formed, but it does not open this account's keys.
+    const other = await stack.sandbox.createLegacy({ label: 'other' });
+    await page.getByLabel('Sync Key', { exact: true }).fill(other.syncKey!);
+    await page.getByRole('button', { name: 'Add account' }).click();
+    const refused = page.locator('.banner-error');
+    await refused.waitFor();
+    assert.match(await refused.innerText(), /^The Sync server refused: .*Sync Key/i);
+    assert.equal(await page.getByLabel('Name', { exact: true }).inputValue(), 'weave', 'the form keeps what was typed');
+    assert.equal((await stack.api.call('GET', '/api/accounts/weave')).status, 404, 'nothing was saved');
+    await browser.screenshot('add-06-sync11-wrong-sync-key');
+
+    await page.getByLabel('Sync Key', { exact: true }).fill(user.syncKey);
+    await page.getByRole('button', { name: 'Add account' }).click();
+    await page.waitForURL(`${stack.dashboard.url}/accounts/weave?added=1`);
+    await page.getByRole('heading', { name: 'weave', level: 1 }).waitFor();
+    assert.match(await page.locator('.facts-inline').innerText(), /Legacy · Sync 1\.1/);
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Accounts' }).click();
+    await page.locator('tr[data-account="weave"]').waitFor();
+    await page.locator('tr[data-account="work"]').waitFor();
+    await browser.screenshot('add-07-accounts-list');
+  });
+});
