@@ -6,7 +6,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
@@ -15,6 +15,10 @@ import { createMigratedDatabase, createScratchDatabase, type ScratchDatabase } f
 import { TEST_REDIS_URL, uniqueRedisPrefix } from '../support/redis.js';
 import { deleteRedisKeys, json, login } from '../api/support/daemon.js';
 import { cliEnv, runCli, startCli } from '../api/support/cli.js';
+import { REPO_ROOT } from '../support/repo.js';
+
+/** The dashboard's standalone build, which the demo runs when it exists. */
+const DASHBOARD_SERVER_JS = join(REPO_ROOT, 'apps', 'dashboard', '.next', 'standalone', 'apps', 'dashboard', 'server.js');
 
 /** What the sandbox seeds into each demo account (Firefox's collections, plus meta/global and crypto/keys). */
 const SEEDED_COLLECTIONS = ['addons', 'addresses', 'bookmarks', 'clients', 'creditcards', 'crypto', 'forms', 'history', 'meta', 'passwords', 'prefs', 'tabs'];
@@ -30,6 +34,7 @@ interface DemoSnapshot {
 
 interface DemoJson {
   url: string;
+  dashboard: { url?: string; missing?: string };
   sandboxUrl: string;
   vaultKeyFile?: string;
   admin: { username: string; password?: string; passwordSource: string };
@@ -97,7 +102,7 @@ describe('syncvault demo (npm start)', () => {
     redisPrefix = uniqueRedisPrefix('demo');
     dataDir = mkdtempSync(join(tmpdir(), 'syncvault-demo-'));
     // No vault key, no admin password: the demo must make what it needs.
-    env = cliEnv({ DATABASE_URL: database.url, REDIS_URL: TEST_REDIS_URL, SYNCVAULT_REDIS_PREFIX: redisPrefix, SYNCVAULT_DATA_DIR: dataDir, SYNCVAULT_PORT: '0' });
+    env = cliEnv({ DATABASE_URL: database.url, REDIS_URL: TEST_REDIS_URL, SYNCVAULT_REDIS_PREFIX: redisPrefix, SYNCVAULT_DATA_DIR: dataDir, SYNCVAULT_PORT: '0', SYNCVAULT_DASHBOARD_PORT: '0' });
     queue = new Queue('backup', { connection: { url: TEST_REDIS_URL }, prefix: redisPrefix });
   });
   after(async () => {
@@ -131,6 +136,15 @@ describe('syncvault demo (npm start)', () => {
       const cookie = await login(summary.url, password);
       const jobsResponse = await fetch(`${summary.url}/api/jobs`, { headers: { cookie } });
       assert.equal(jobsResponse.status, 200);
+      // The dashboard runs when it is built (CI builds it before the tests), pointed at this API.
+      if (existsSync(DASHBOARD_SERVER_JS)) {
+        assert.ok(summary.dashboard.url !== undefined, `the dashboard runs: ${summary.dashboard.missing ?? ''}`);
+        assert.equal((await fetch(`${summary.dashboard.url}/signin`)).status, 200);
+        const viaDashboard = await fetch(`${summary.dashboard.url}/api/jobs`, { headers: { cookie } });
+        assert.equal(viaDashboard.status, 200, 'the dashboard reaches the demo API with the same session');
+      } else {
+        assert.match(summary.dashboard.missing ?? '', /npm run build:dashboard/);
+      }
       const accounts = await prisma.account.findMany({ orderBy: { name: 'asc' } });
       assert.deepEqual(accounts.map((account) => account.name), DEMO_ACCOUNTS);
       // Besides them, the schedulers' next (delayed) runs.

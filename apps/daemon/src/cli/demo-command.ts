@@ -17,6 +17,7 @@ import type { PrismaClient } from '../store/prisma.js';
 import { loadVaultKey, type KeyCustody, type LoadedVaultKey, type Vault } from '../vault/index.js';
 import { demoKeyFile } from './context.js';
 import { printJson } from './output.js';
+import { startDemoDashboard } from '../demo/dashboard.js';
 
 interface DemoOptions {
   json?: boolean;
@@ -128,9 +129,15 @@ async function runDemo(options: DemoOptions): Promise<void> {
     say(`  daemon     API and workers at ${url}`);
     checkpoint();
 
+    const dashboard = await startDemoDashboard({ apiUrl: url, host: config.host, port: dashboardPort(), signal: stop.signal });
+    if ('url' in dashboard) closers.push(dashboard.close);
+    say(`  dashboard  ${'url' in dashboard ? dashboard.url : dashboard.missing}`);
+    checkpoint();
+
     const accounts = await addAccountsAndBackUp(daemon, config, sandbox, stop.signal, options.json ? undefined : say);
     const summary: DemoSummary = {
       url,
+      dashboard: 'url' in dashboard ? { url: dashboard.url } : { missing: dashboard.missing },
       sandboxUrl: new URL(sandbox.urls.fxa).origin,
       ...(key.source === 'demo-key-file' && key.path !== undefined && { vaultKeyFile: key.path }),
       admin: await demoAdmin(daemon, createdAdmin),
@@ -153,6 +160,13 @@ async function runDemo(options: DemoOptions): Promise<void> {
     process.off('SIGTERM', onSignal);
   }
   setTimeout(() => process.exit(0), EXIT_GRACE_MS).unref();
+}
+
+/** SYNCVAULT_DASHBOARD_PORT (0 = any free port), default 3000 as in docker-compose.yml. */
+function dashboardPort(): number {
+  const value = process.env['SYNCVAULT_DASHBOARD_PORT']?.trim() || '3000';
+  if (!/^\d+$/.test(value) || Number(value) > 65535) throw new Error('SYNCVAULT_DASHBOARD_PORT must be a port number (0 = any free one)');
+  return Number(value);
 }
 
 async function listen(daemon: NestFastifyApplication, config: SyncvaultConfig): Promise<void> {

@@ -20,6 +20,8 @@ export interface DemoAccountSummary {
 export interface DemoSummary {
   /** The API's base URL, with the real port and the base path. */
   url: string;
+  /** The dashboard's URL, or why it does not run (not built). */
+  dashboard: { url: string } | { missing: string };
   sandboxUrl: string;
   /** The demo key file in use, when the vault key comes from it. */
   vaultKeyFile?: string;
@@ -78,8 +80,9 @@ export function demoSummaryText(summary: DemoSummary): string {
   const first = summary.accounts[0];
   return [
     '',
-    'Syncvault demo is ready: the sandbox, the API and the workers run, and each demo account has its first backup.',
+    'Syncvault demo is ready: the sandbox, the API, the workers and the dashboard run, and each demo account has its first backup.',
     '',
+    `  dashboard  ${'url' in summary.dashboard ? `${summary.dashboard.url}  (sign in as the admin below)` : summary.dashboard.missing}`,
     `  API        ${url}  (OpenAPI at ${url}/api/docs once signed in)`,
     `  admin      ${adminLine(admin)}`,
     `  sandbox    ${summary.sandboxUrl}  (stands in for Mozilla's servers; in memory, new data at every start)`,

@@ -68,6 +68,7 @@ describe('demo summary text', () => {
   );
   const summary: DemoSummary = {
     url: 'http://127.0.0.1:8787',
+    dashboard: { url: 'http://127.0.0.1:3000' },
     sandboxUrl: 'http://127.0.0.1:40000',
     vaultKeyFile: '/home/me/.local/share/syncvault/demo/vault.key',
     admin: { username: 'admin', password: 'Gen3rated-Pa55word', passwordSource: 'generated' },
@@ -80,6 +81,7 @@ describe('demo summary text', () => {
 
   it('shows the URL, a generated password with the copy-paste login, and each snapshot with its record counts', () => {
     const text = demoSummaryText(summary);
+    assert.match(text, /^ {2}dashboard {2}http:\/\/127\.0\.0\.1:3000 {2}\(sign in as the admin below\)$/m);
     assert.match(text, /^ {2}API {8}http:\/\/127\.0\.0\.1:8787 {2}\(OpenAPI at http:\/\/127\.0\.0\.1:8787\/api\/docs once signed in\)$/m);
     assert.match(text, /^ {2}admin {6}admin \/ Gen3rated-Pa55word {2}\(generated now and shown only this once: note it\)$/m);
     assert.match(text, /^ {2}demo-firefox {2}selfhosted15, demo@syncvault\.test: snapshot 1 complete, 12 collections, 78 records$/m);
@@ -88,6 +90,11 @@ describe('demo summary text', () => {
     const countLines = text.split('\n').filter((line) => /^ {16}\S/.test(line));
     assert.equal(countLines.join(' ').match(/\b(addons 1|tabs 12)\b/g)?.length, 4, 'every count, under both accounts');
     for (const line of countLines) assert.ok(line.length <= 96, `wrapped: ${line}`);
+  });
+
+  it('says how to get the dashboard when it is not built', () => {
+    const text = demoSummaryText({ ...summary, dashboard: { missing: 'not built: run `npm run build:dashboard`, then `npm start` again' } });
+    assert.match(text, /^ {2}dashboard {2}not built: run `npm run build:dashboard`/m);
   });
 
   it('never shows a password it did not just generate', () => {
