@@ -6,6 +6,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Queue } from 'bullmq';
+import { CronExpressionParser } from 'cron-parser';
 import { AccountsSandbox, type SandboxAccount } from '../accounts/support.js';
 import { ApiClient, backupQueue, schedulerOf, storedSecrets } from './support/api-client.js';
 import { createTestWorld, json, login, startDaemon, type TestDaemon, type TestWorld } from './support/daemon.js';
@@ -19,6 +20,7 @@ interface Account {
   tokenServerUrl: string | null;
   serverUrl: string | null;
   schedule: string | null;
+  nextRunAt: string | null;
   retention: Record<string, number>;
   alertSettings: Record<string, unknown>;
 }
@@ -206,8 +208,18 @@ describe('accounts API', () => {
     assert.equal(scheduled.schedule, 'every 6h');
     assert.deepEqual(scheduled.retention, { keepDaily: 7, keepWeekly: 4 });
     assert.deepEqual(await schedulerOf(queue, laptop.id), { every: 6 * 3600_000 });
+    const everyNext = (await queue.getJobScheduler(`backup:${laptop.id}`))?.next;
+    assert.equal(scheduled.nextRunAt, new Date(everyNext ?? Number.NaN).toISOString(), 'the next run is the job scheduler’s');
+    assert.ok(Date.parse(scheduled.nextRunAt ?? '') - Date.now() <= 6 * 3600_000, 'within one interval');
+    const listed = await api.expect<Account[]>(200, 'GET', '/api/accounts');
+    assert.equal(listed.find((account) => account.id === laptop.id)?.nextRunAt, scheduled.nextRunAt);
+    assert.equal(laptop.nextRunAt, null, 'no schedule, no next run');
 
+    const asked = new Date();
     const cron = await api.expect<Account>(200, 'PATCH', `/api/accounts/${laptop.id}`, { schedule: '0 3 * * *', retention: { keepWeekly: null }, alertSettings: { shrinkThreshold: 0.5 } });
+    const next3am = (from: Date) => CronExpressionParser.parse('0 3 * * *', { tz: 'UTC', currentDate: from }).next().toISOString();
+    assert.ok([next3am(asked), next3am(new Date())].includes(cron.nextRunAt ?? ''), `the next 03:00 UTC, not ${cron.nextRunAt}`);
+    assert.equal((await api.expect<Account>(200, 'GET', '/api/accounts/laptop')).nextRunAt, cron.nextRunAt);
     assert.equal(cron.schedule, '0 3 * * *');
     assert.deepEqual(cron.retention, { keepDaily: 7 }, 'null drops one rule, the others stay');
     assert.deepEqual(cron.alertSettings, { shrinkThreshold: 0.5 });
@@ -222,6 +234,7 @@ describe('accounts API', () => {
 
     const unscheduled = await api.expect<Account>(200, 'PATCH', '/api/accounts/laptop', { schedule: null });
     assert.equal(unscheduled.schedule, null);
+    assert.equal(unscheduled.nextRunAt, null);
     assert.deepEqual(unscheduled.retention, { keepDaily: 7 }, 'absent fields stay');
     assert.equal(await schedulerOf(queue, laptop.id), undefined);
     assert.equal((await api.call('PATCH', '/api/accounts/nobody', { schedule: null })).status, 404);

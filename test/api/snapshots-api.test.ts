@@ -201,6 +201,32 @@ describe('snapshots API with the real engine', () => {
     assert.deepEqual(empty, { total: 0, offset: 0, limit: 100, records: [] });
   });
 
+  it('shows one record, its password masked unless reveal=true, and nothing of the others', async () => {
+    const logins = (await sandboxRecords('passwords')).filter((record) => typeof record.cleartext?.['password'] === 'string');
+    const [login, other] = logins;
+    assert.ok(login !== undefined && other !== undefined);
+    const path = `/api/accounts/desktop/snapshots/1/collections/passwords/records/${encodeURIComponent(login.id)}`;
+    const masked = await api.call<Contents['records'][number]>('GET', path);
+    assert.equal(masked.status, 200, masked.text);
+    assert.equal(masked.body.id, login.id);
+    assert.equal(masked.body.cleartext?.['password'], MASK);
+    assert.equal(masked.body.cleartext?.['username'], login.cleartext!['username']);
+    const revealed = await api.call<Contents['records'][number]>('GET', `${path}?reveal=true`);
+    assert.equal(revealed.status, 200, revealed.text);
+    assert.deepEqual(revealed.body.cleartext, login.cleartext, 'reveal shows the record as Firefox has it');
+    assert.ok(!revealed.text.includes(String(other.cleartext!['password'])), 'no other password in the answer');
+    const cases: Array<[string, number]> = [
+      ['/api/accounts/desktop/snapshots/1/collections/passwords/records/no-such-record', 404],
+      ['/api/accounts/desktop/snapshots/9/collections/passwords/records/abc', 404],
+      [`${path}?reveal=maybe`, 400],
+      [`/api/accounts/desktop/snapshots/1/collections/passwords/records/${'x'.repeat(65)}`, 400],
+    ];
+    for (const [target, status] of cases) {
+      const answer = await api.call<{ message: string }>('GET', target);
+      assert.equal(answer.status, status, `${target} → ${answer.text}`);
+    }
+  });
+
   it('a collection that shrank raises a health alert, listed per account and per snapshot', async () => {
     const history = await sandboxRecords('history');
     const gone = history.slice(0, Math.ceil(history.length / 2)).map((record) => record.id);

@@ -6,6 +6,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { CronExpressionParser } from 'cron-parser';
 import type { Page } from 'playwright-core';
 import { launchBrowser, type TestBrowser } from './support/browser.js';
 import type { PageDocument, PageGetComputedStyle, PageMutationObserver, PageWindow } from './support/page-dom.js';
@@ -216,6 +217,62 @@ describe('dashboard in a browser', () => {
     await browser.screenshot('07-overview-after-backup');
   });
 
+  it('browses the bookmark tree: folders open by mouse and keyboard, search opens the way to a seeded bookmark and marks it', async () => {
+    const { page } = browser;
+    const bookmarks = await stack.sandbox.control<Array<{ id: string; cleartext: Record<string, unknown> | null }>>('GET', `/accounts/${encodeURIComponent(desktop.sandbox.email)}/records/bookmarks`);
+    const live = bookmarks.flatMap((record) => (record.cleartext === null || record.cleartext['deleted'] === true ? [] : [record.cleartext]));
+    const mozilla = live.find((record) => record['type'] === 'folder' && record['title'] === 'Mozilla Firefox');
+    const getHelp = live.find((record) => record['type'] === 'bookmark' && record['title'] === 'Get Help');
+    assert.ok(mozilla !== undefined && getHelp !== undefined, 'the sandbox seeded the default bookmarks');
+    // A bookmark inside a folder inside a root, so that finding it has to open folders.
+    const parentOf = new Map(live.map((record) => [String(record['id']), String(record['parentid'])]));
+    const nested = live.find((record) => record['type'] === 'bookmark' && typeof record['title'] === 'string' && record['title'].length > 3 && !['menu', 'toolbar', 'unfiled', 'mobile'].includes(String(record['parentid'])) && parentOf.get(String(record['parentid'])) !== 'places');
+    assert.ok(nested !== undefined, 'the sandbox seeded a bookmark in a folder');
+    const item = (id: unknown) => page.locator(`[role="treeitem"][data-bookmark-id="${String(id)}"]`);
+
+    await page.goto(`${url}/accounts/desktop/snapshots/1`);
+    await page.getByRole('heading', { name: 'Snapshot #1', level: 1 }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Folders' }).getAttribute('aria-pressed'), 'true', 'bookmarks open as folders');
+    const tree = page.getByRole('tree', { name: 'Bookmarks' });
+    await tree.waitFor();
+    const menu = item('menu');
+    assert.equal(await menu.getAttribute('aria-expanded'), 'false');
+    assert.equal(await item(mozilla['id']).count(), 0, 'closed folders do not show their items');
+
+    // Mouse: open the menu.
+    await menu.locator(':scope > .tree-row').click();
+    assert.equal(await menu.getAttribute('aria-expanded'), 'true');
+    // Keyboard: step to “Mozilla Firefox” and open it.
+    await item(mozilla['id']).focus();
+    await page.keyboard.press('ArrowRight');
+    assert.equal(await item(mozilla['id']).getAttribute('aria-expanded'), 'true');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('End');
+    await item(getHelp['id']).waitFor();
+    assert.ok((await item(getHelp['id']).innerText()).includes(String(getHelp['bmkUri'])), 'a bookmark shows its URL');
+    await page.keyboard.press('Home');
+    await page.keyboard.press('Enter');
+    assert.equal(await menu.getAttribute('aria-expanded'), 'false', 'Enter closes the folder again');
+    assert.equal(await menu.evaluate((element) => element === document.activeElement), true, 'Home moved the focus to the first root');
+
+    // Search by title: the folders down to the bookmark open, and it is marked.
+    await page.getByRole('searchbox', { name: 'Search the bookmark tree' }).fill(String(nested['title']).toUpperCase());
+    await page.getByRole('button', { name: 'Find', exact: true }).click();
+    const found = item(nested['id']);
+    await found.waitFor();
+    assert.equal(await found.getAttribute('data-match'), 'true');
+    assert.equal((await found.locator(':scope > .tree-row mark').first().innerText()).toLowerCase(), String(nested['title']).toLowerCase());
+    assert.equal(await item(nested['parentid']).getAttribute('aria-expanded'), 'true', 'its folder was opened');
+    await found.scrollIntoViewIfNeeded();
+    await browser.screenshot('07a-bookmark-tree-found');
+
+    // Search by URL works too.
+    await page.getByRole('searchbox', { name: 'Search the bookmark tree' }).fill(String(getHelp['bmkUri']));
+    await page.getByRole('button', { name: 'Find', exact: true }).click();
+    await page.getByText(/items? matche?s? “/).waitFor();
+    assert.equal(await item(getHelp['id']).getAttribute('data-match'), 'true');
+  });
+
   it('browses the snapshot: finds a seeded bookmark by its title, shows logins with their passwords masked', async () => {
     const { page } = browser;
     const sandboxRecords = (collection: string) =>
@@ -227,6 +284,7 @@ describe('dashboard in a browser', () => {
     await page.locator('tr[data-seq="1"]').getByRole('link', { name: '#1' }).click();
     await page.getByRole('heading', { name: 'Snapshot #1', level: 1 }).waitFor();
     assert.equal(await page.getByRole('button', { name: /^bookmarks/ }).getAttribute('aria-pressed'), 'true', 'bookmarks open first');
+    await page.getByRole('button', { name: 'All records' }).click();
     await page.getByRole('searchbox', { name: 'Search bookmarks' }).fill(String(bookmark['title']));
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     const found = page.locator(`tr[data-record-id="${String(bookmark['id'])}"]`);
@@ -244,6 +302,26 @@ describe('dashboard in a browser', () => {
     assert.ok(!shown.includes(String(login['password'])), 'the real password is not on the page');
     assert.ok(shown.includes(String(login['username'])), 'the username is shown');
     await browser.screenshot('07c-snapshot-passwords');
+
+    // Revealing shows that one password, and only it; revealing another masks the first again.
+    const logins = (await sandboxRecords('passwords')).flatMap((record) => (typeof record.cleartext?.['password'] === 'string' ? [record.cleartext] : []));
+    const other = logins.find((candidate) => candidate['id'] !== login['id'] && candidate['password'] !== login['password']);
+    assert.ok(other !== undefined);
+    const otherRow = page.locator(`tr[data-record-id="${String(other['id'])}"]`);
+    await row.getByRole('button', { name: /^Reveal the password/ }).click();
+    await row.getByText(String(login['password']), { exact: true }).waitFor();
+    const pageText = await page.locator('table.records').innerText();
+    for (const candidate of logins) {
+      if (candidate['id'] !== login['id'] && candidate['password'] !== login['password']) assert.ok(!pageText.includes(String(candidate['password'])), 'no other password is on the page');
+    }
+    assert.equal(await page.locator('.password-clear').count(), 1);
+    await browser.screenshot('07d-snapshot-password-revealed');
+    await otherRow.getByRole('button', { name: /^Reveal the password/ }).click();
+    await otherRow.getByText(String(other['password']), { exact: true }).waitFor();
+    assert.ok(!(await row.innerText()).includes(String(login['password'])), 'the first password is masked again');
+    assert.match(await row.innerText(), /\*{8}/);
+    await otherRow.getByRole('button', { name: /^Hide the password/ }).click();
+    await page.locator('.password-clear').waitFor({ state: 'detached' });
   });
 
   it('a failed backup shows its error on the account page and the Jobs page', async () => {
@@ -284,7 +362,7 @@ describe('dashboard in a browser', () => {
     await browser.screenshot('10-overview-after-failure');
   });
 
-  it('edits the schedule: saved to the daemon, a bad one refused with the daemon’s reason', async () => {
+  it('edits the schedule: saved to the daemon, a bad one refused with the daemon’s reason, the next run shown moves with it', async () => {
     const { page } = browser;
     await page.goto(`${url}/accounts/desktop`);
     const schedule = page.getByLabel('Back up automatically');
@@ -295,6 +373,7 @@ describe('dashboard in a browser', () => {
     assert.match(await refused.innerText(), /schedule/i);
     assert.equal((await stack.api.expect<{ schedule: string | null }>(200, 'GET', '/api/accounts/desktop')).schedule, null, 'nothing was saved');
 
+    const saved6hAt = new Date().toISOString();
     await schedule.fill('every 6h');
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByText('Saved: Every 6h.').waitFor();
@@ -302,9 +381,31 @@ describe('dashboard in a browser', () => {
     assert.equal((await stack.api.expect<{ schedule: string | null }>(200, 'GET', '/api/accounts/desktop')).schedule, 'every 6h');
     await browser.screenshot('11a-schedule-saved');
 
+    const nextRun = page.locator('.facts-inline [data-next-run] time');
+    await nextRun.waitFor();
+    const every6h = Date.parse((await nextRun.getAttribute('datetime')) ?? '');
+    assert.ok(every6h > Date.parse(saved6hAt) && every6h <= Date.now() + 6 * 3600_000, 'the next run is within one interval of the change');
+
+    // A cron pattern, then another: each time the next run shown is the pattern's next time in UTC.
+    for (const pattern of ['0 3 * * *', '30 4 * * 1']) {
+      const asked = new Date();
+      await schedule.fill(pattern);
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
+      await page.getByText(`Saved: Cron ${pattern} (UTC).`).waitFor();
+      const expected = [asked, new Date()].map((from) => CronExpressionParser.parse(pattern, { tz: 'UTC', currentDate: from }).next().toDate().toISOString());
+      await page.waitForFunction((wanted) => wanted.includes(document.body.querySelector('.facts-inline [data-next-run] time')?.getAttribute('datetime') ?? ''), expected);
+      if (pattern === '0 3 * * *') await browser.screenshot('11b-schedule-next-run');
+    }
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Overview' }).click();
+    const onOverview = page.locator('[data-account="desktop"] [data-next-run] time');
+    await onOverview.waitFor();
+    assert.equal(await onOverview.getAttribute('datetime'), await stack.api.expect<{ nextRunAt: string | null }>(200, 'GET', '/api/accounts/desktop').then((account) => account.nextRunAt));
+    await page.goto(`${url}/accounts/desktop`);
+
     await schedule.fill('');
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByText('Saved: On demand only.').waitFor();
+    await page.locator('.facts-inline [data-next-run]').getByText('None (on demand only)').waitFor();
     assert.equal((await stack.api.expect<{ schedule: string | null }>(200, 'GET', '/api/accounts/desktop')).schedule, null);
   });
 

@@ -11,6 +11,7 @@ import { Badge } from './badge';
 import { JobProgress } from './job-progress';
 import { RelativeTime } from './relative-time';
 import { Empty, ErrorState, Loading } from './states';
+import { NextRun } from './next-run';
 
 const RETENTION_RULES = [
   ['keepLast', 'last'],
@@ -272,6 +273,12 @@ export function AccountPage({ name }: { name: string }) {
         <div>
           <dt>Schedule</dt>
           <dd>{scheduleLabel(current.schedule)}</dd>
+        </div>
+        <div data-next-run>
+          <dt>Next run</dt>
+          <dd>
+            <NextRun iso={current.nextRunAt} schedule={current.schedule} />
+          </dd>
         </div>
         <div>
           <dt>Retention</dt>

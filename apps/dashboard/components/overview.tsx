@@ -12,6 +12,7 @@ import { JobProgress } from './job-progress';
 import { LastBackup } from './last-backup';
 import { AlertList } from './alert-list';
 import { Empty, ErrorState, Loading } from './states';
+import { NextRun } from './next-run';
 
 const RECENTLY_FINISHED_MS = 60_000;
 
@@ -36,6 +37,12 @@ function AccountCard({ summary }: { summary: AccountSummary }) {
         <div>
           <dt>Schedule</dt>
           <dd>{scheduleLabel(account.schedule)}</dd>
+        </div>
+        <div data-next-run>
+          <dt>Next run</dt>
+          <dd>
+            <NextRun iso={account.nextRunAt} schedule={account.schedule} />
+          </dd>
         </div>
       </dl>
       <AlertList alerts={summary.alerts} compact />

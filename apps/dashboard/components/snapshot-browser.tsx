@@ -2,10 +2,11 @@
 
 import Link from 'next/link';
 import { useEffect, useState, type FormEvent } from 'react';
-import { api } from '../lib/api';
+import { api, describeError } from '../lib/api';
 import { formatCount, formatDateTime } from '../lib/format';
 import type { SnapshotRecord } from '../lib/types';
 import { useApi } from '../lib/use-api';
+import { BookmarkTreeView } from './bookmark-tree';
 import { ErrorState, Empty, Loading } from './states';
 
 const PAGE_SIZE = 50;
@@ -63,7 +64,27 @@ function show(value: unknown): string {
   return JSON.stringify(value);
 }
 
-function RecordRows({ collection, records }: { collection: string; records: SnapshotRecord[] }) {
+/** The one password shown in clear, if any: revealing another hides it. */
+interface Revealed {
+  id: string;
+  password: string;
+}
+
+function PasswordCell({ record, revealed, onReveal, onHide }: { record: SnapshotRecord; revealed: Revealed | undefined; onReveal: (id: string) => void; onHide: () => void }) {
+  const shown = revealed?.id === record.id;
+  return (
+    <td data-label="Password" className="break password-cell">
+      <span className={shown ? 'password-clear' : undefined}>{shown ? revealed.password : show(record.cleartext?.['password'])}</span>{' '}
+      {typeof record.cleartext?.['password'] === 'string' && (
+        <button type="button" className="button button-secondary button-small" aria-label={`${shown ? 'Hide' : 'Reveal'} the password for ${show(record.cleartext['username'])} on ${show(record.cleartext['hostname'])}`} onClick={() => (shown ? onHide() : onReveal(record.id))}>
+          {shown ? 'Hide' : 'Reveal'}
+        </button>
+      )}
+    </td>
+  );
+}
+
+function RecordRows({ collection, records, revealed, onReveal, onHide }: { collection: string; records: SnapshotRecord[]; revealed?: Revealed | undefined; onReveal?: (id: string) => void; onHide?: () => void }) {
   const columns = COLUMNS[collection];
   return (
     <div className="table-wrap" role="region" aria-label={`${collection} records`} tabIndex={0}>
@@ -86,11 +107,15 @@ function RecordRows({ collection, records }: { collection: string; records: Snap
                   Deleted on another device (record {record.id})
                 </td>
               ) : columns !== undefined ? (
-                columns.map((column) => (
-                  <td key={column.label} data-label={column.label} className="break">
-                    {show(column.value(record.cleartext!))}
-                  </td>
-                ))
+                columns.map((column) =>
+                  collection === 'passwords' && column.label === 'Password' && onReveal !== undefined && onHide !== undefined ? (
+                    <PasswordCell key={column.label} record={record} revealed={revealed} onReveal={onReveal} onHide={onHide} />
+                  ) : (
+                    <td key={column.label} data-label={column.label} className="break">
+                      {show(column.value(record.cleartext!))}
+                    </td>
+                  ),
+                )
               ) : (
                 <td data-label="Record" className="break json">
                   {JSON.stringify(record.cleartext)}
@@ -105,7 +130,34 @@ function RecordRows({ collection, records }: { collection: string; records: Snap
   );
 }
 
-function CollectionView({ account, seq, collection }: { account: string; seq: number; collection: string }) {
+type BookmarkView = 'tree' | 'records';
+
+function BookmarkViewSwitch({ view, onChange }: { view: BookmarkView; onChange: (view: BookmarkView) => void }) {
+  return (
+    <div className="view-switch" role="group" aria-label="Show bookmarks as">
+      <button type="button" className="tab" aria-pressed={view === 'tree'} onClick={() => onChange('tree')}>
+        Folders
+      </button>
+      <button type="button" className="tab" aria-pressed={view === 'records'} onClick={() => onChange('records')}>
+        All records
+      </button>
+    </div>
+  );
+}
+
+function BookmarkTreePanel({ account, seq, onViewChange }: { account: string; seq: number; onViewChange: (view: BookmarkView) => void }) {
+  return (
+    <section className="panel" aria-labelledby="collection-title">
+      <div className="panel-head">
+        <h2 id="collection-title">bookmarks</h2>
+        <BookmarkViewSwitch view="tree" onChange={onViewChange} />
+      </div>
+      <BookmarkTreeView account={account} seq={seq} />
+    </section>
+  );
+}
+
+function CollectionView({ account, seq, collection, onViewChange }: { account: string; seq: number; collection: string; onViewChange: (view: BookmarkView) => void }) {
   const [search, setSearch] = useState('');
   const [query, setQuery] = useState('');
   const [offset, setOffset] = useState(0);
@@ -115,6 +167,22 @@ function CollectionView({ account, seq, collection }: { account: string; seq: nu
     setOffset(0);
   }, [collection]);
   const contents = useApi(() => api.collection(account, seq, collection, { offset, limit: PAGE_SIZE, search: query }), `${account}:${seq}:${collection}:${query}:${offset}`);
+
+  const [revealed, setRevealed] = useState<Revealed | undefined>(undefined);
+  const [revealError, setRevealError] = useState<string | undefined>(undefined);
+  useEffect(() => setRevealed(undefined), [collection, query, offset]);
+
+  async function reveal(id: string) {
+    setRevealed(undefined);
+    setRevealError(undefined);
+    try {
+      const record = await api.record(account, seq, collection, id, { reveal: true });
+      const password = record.cleartext?.['password'];
+      if (typeof password === 'string') setRevealed({ id, password });
+    } catch (error) {
+      setRevealError(describeError(error));
+    }
+  }
 
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -127,6 +195,7 @@ function CollectionView({ account, seq, collection }: { account: string; seq: nu
     <section className="panel" aria-labelledby="collection-title">
       <div className="panel-head">
         <h2 id="collection-title">{collection}</h2>
+        {collection === 'bookmarks' && <BookmarkViewSwitch view="records" onChange={onViewChange} />}
         <form className="search" role="search" onSubmit={submit}>
           <label htmlFor="record-search" className="visually-hidden">
             Search {collection}
@@ -137,7 +206,9 @@ function CollectionView({ account, seq, collection }: { account: string; seq: nu
           </button>
         </form>
       </div>
-      {collection === 'passwords' || collection === 'creditcards' ? <p className="hint">Passwords and card numbers stay masked here.</p> : null}
+      {collection === 'passwords' && <p className="hint">Passwords stay masked; reveal one at a time (each reveal is logged by the daemon).</p>}
+      {collection === 'creditcards' && <p className="hint">Card numbers stay masked here.</p>}
+      {revealError !== undefined && <ErrorState title="Could not reveal the password." message={revealError} />}
       {data === undefined && contents.error === undefined && <Loading what={collection} />}
       {contents.error !== undefined && <ErrorState title={`Could not read ${collection}.`} message={contents.error} onRetry={contents.reload} />}
       {data !== undefined && data.records.length === 0 && <Empty title={query === '' ? 'No record in this collection.' : `Nothing matches “${query}”.`} />}
@@ -147,7 +218,7 @@ function CollectionView({ account, seq, collection }: { account: string; seq: nu
             {query === '' ? '' : `Matching “${query}”: `}
             {formatCount(data.offset + 1)}–{formatCount(data.offset + data.records.length)} of {formatCount(data.total)}
           </p>
-          <RecordRows collection={collection} records={data.records} />
+          <RecordRows collection={collection} records={data.records} revealed={revealed} onReveal={(id) => void reveal(id)} onHide={() => setRevealed(undefined)} />
           <div className="actions pager">
             <button type="button" className="button button-secondary" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE_SIZE))}>
               Newer
@@ -166,6 +237,7 @@ function CollectionView({ account, seq, collection }: { account: string; seq: nu
 export function SnapshotBrowser({ account, seq }: { account: string; seq: number }) {
   const snapshot = useApi(() => api.snapshot(account, seq), `${account}:${seq}`);
   const [collection, setCollection] = useState<string | undefined>(undefined);
+  const [bookmarkView, setBookmarkView] = useState<BookmarkView>('tree');
   const names = snapshot.data === undefined ? [] : Object.keys(snapshot.data.collections).filter((name) => name !== 'crypto' && name !== 'meta').sort();
   const selected = collection ?? (names.includes('bookmarks') ? 'bookmarks' : names[0]);
 
@@ -196,7 +268,11 @@ export function SnapshotBrowser({ account, seq }: { account: string; seq: number
               ))}
             </ul>
           </nav>
-          <CollectionView account={account} seq={seq} collection={selected} />
+          {selected === 'bookmarks' && bookmarkView === 'tree' ? (
+            <BookmarkTreePanel account={account} seq={seq} onViewChange={setBookmarkView} />
+          ) : (
+            <CollectionView account={account} seq={seq} collection={selected} onViewChange={setBookmarkView} />
+          )}
         </>
       )}
     </div>

@@ -3,7 +3,7 @@
  * dashboard's proxy route, so the daemon's HttpOnly session cookie goes along by itself.
  */
 import { BASE_PATH, signInPath } from './base-path';
-import type { Account, AddAccountInput, AddAccountStep, ApiErrorBody, CollectionContents, EnqueuedJob, Health, HealthAlert, Job, Me, Snapshot, SnapshotDetail, SnapshotStatus } from './types';
+import type { Account, AddAccountInput, AddAccountStep, ApiErrorBody, BookmarkTree, CollectionContents, EnqueuedJob, Health, HealthAlert, Job, Me, Snapshot, SnapshotDetail, SnapshotRecord, SnapshotStatus } from './types';
 
 export class ApiError extends Error {
   constructor(
@@ -112,6 +112,11 @@ export const api = {
     if (query.search !== undefined && query.search !== '') params.set('search', query.search);
     return request<CollectionContents>(`${account(idOrName)}/snapshots/${seq}/collections/${encodeURIComponent(collection)}?${params.toString()}`);
   },
+  /** One decrypted record; `reveal` shows its password (the daemon logs it). */
+  record: (idOrName: string, seq: number, collection: string, recordId: string, query: { reveal?: boolean } = {}) =>
+    request<SnapshotRecord>(`${account(idOrName)}/snapshots/${seq}/collections/${encodeURIComponent(collection)}/records/${encodeURIComponent(recordId)}${query.reveal === true ? '?reveal=true' : ''}`),
+  /** The snapshot's bookmarks nested under the Places root, with the tree's structural problems. */
+  bookmarkTree: (idOrName: string, seq: number) => request<BookmarkTree>(`${account(idOrName)}/snapshots/${seq}/bookmarks/tree`),
   alerts: (idOrName: string, query: { seq?: number; limit?: number } = {}) => {
     const params = new URLSearchParams();
     if (query.seq !== undefined) params.set('seq', String(query.seq));

@@ -22,6 +22,8 @@ export interface Account {
   storageUrl: string | null;
   signAsOrigin: string | null;
   schedule: string | null;
+  /** The next scheduled backup; null when on demand only or when Redis does not answer. */
+  nextRunAt: string | null;
   retention: RetentionPolicy;
   alertSettings: { shrinkThreshold?: number; webhookUrl?: string };
   createdAt: string;
@@ -151,4 +153,19 @@ export interface CollectionContents {
   offset: number;
   limit: number;
   records: SnapshotRecord[];
+}
+
+export interface BookmarkTreeNode {
+  id: string;
+  type: string;
+  title: string;
+  url?: string;
+  /** Folders only. */
+  children?: BookmarkTreeNode[];
+}
+
+export interface BookmarkTree {
+  tree: BookmarkTreeNode;
+  problems: Record<string, unknown[]>;
+  unreadable: Array<{ id: string; error: string }>;
 }

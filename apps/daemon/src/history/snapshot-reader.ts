@@ -170,6 +170,43 @@ export class SnapshotReader {
   }
 
   /**
+   * One record of a collection as it was in snapshot `seq`, decrypted; null when the snapshot did
+   * not hold it. Secrets are masked unless `revealSecrets`.
+   */
+  async snapshotRecord(accountId: string, seq: number, collection: string, recordId: string, options: { revealSecrets?: boolean } = {}): Promise<SnapshotRecord | null> {
+    const snapshot = await this.prisma.snapshot.findUnique({ where: { accountId_seq: { accountId, seq } } });
+    if (snapshot === null) throw new SnapshotNotFoundError(seq);
+    if (snapshot.status !== 'complete') throw new SnapshotNotCompleteError(seq, snapshot.status);
+    const version = await this.prisma.recordVersion.findFirst({ where: { ...visibleIn(accountId, seq, collection), bsoId: recordId }, select: VERSION_FIELDS });
+    if (version === null) return null;
+    const decode = await this.decoderFor(accountId, seq, snapshot.keyFingerprint, collection, options.revealSecrets ?? false);
+    const [record] = await this.decodeAll([version], decode);
+    return record ?? null;
+  }
+
+  /**
+   * Every record of a collection as it was in snapshot `seq`, decrypted (secrets masked), in
+   * batches: for views that need the whole collection at once, such as the bookmark tree.
+   */
+  async *collectionRecords(accountId: string, seq: number, collection: string): AsyncGenerator<SnapshotRecord> {
+    const snapshot = await this.prisma.snapshot.findUnique({ where: { accountId_seq: { accountId, seq } } });
+    if (snapshot === null) throw new SnapshotNotFoundError(seq);
+    if (snapshot.status !== 'complete') throw new SnapshotNotCompleteError(seq, snapshot.status);
+    const decode = await this.decoderFor(accountId, seq, snapshot.keyFingerprint, collection, false);
+    const where = visibleIn(accountId, seq, collection);
+    let after: { modified: bigint; bsoId: string } | undefined;
+    for (;;) {
+      const keyset: Prisma.RecordVersionWhereInput =
+        after === undefined ? {} : { OR: [{ modified: { lt: after.modified } }, { modified: after.modified, bsoId: { gt: after.bsoId } }] };
+      const versions = await this.prisma.recordVersion.findMany({ where: { AND: [where, keyset] }, orderBy: VERSION_ORDER, take: SEARCH_BATCH, select: VERSION_FIELDS });
+      yield* await this.decodeAll(versions, decode);
+      const last = versions.at(-1);
+      if (last === undefined || versions.length < SEARCH_BATCH) return;
+      after = { modified: last.modified, bsoId: last.bsoId };
+    }
+  }
+
+  /**
    * Every record of a collection ever backed up and still in the store, at its newest version,
    * whether or not the server still has it: Mozilla's server keeps ~60 days of history and
    * expires tabs and clients, the archive keeps what it saw. Each version decrypts with the keys

@@ -30,6 +30,7 @@ import {
   ReconnectAccountDto,
   sentFields,
 } from './accounts-dto.js';
+import { NextRuns } from './next-runs.js';
 
 const ACCOUNT_PARAM = { name: 'id', description: 'Account id or name' } as const;
 const LOGIN_PARAM = { name: 'loginId', description: 'The loginId of a step that waits for the user' } as const;
@@ -56,13 +57,18 @@ function answerStep(reply: FastifyReply, step: AddAccountStep, doneStatus: numbe
 @Private()
 @Controller('api/accounts')
 export class AccountsController {
-  constructor(@Inject(AccountService) private readonly accounts: AccountService) {}
+  constructor(
+    @Inject(AccountService) private readonly accounts: AccountService,
+    @Inject(NextRuns) private readonly nextRuns: NextRuns,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'Every account, by name (never a secret)' })
   @ApiOkResponse({ type: AccountDto, isArray: true })
   async list(): Promise<AccountDto[]> {
-    return (await this.accounts.list()).map(accountDto);
+    const views = await this.accounts.list();
+    const nextRuns = await this.nextRuns.of(views.map((view) => view.id));
+    return views.map((view) => accountDto(view, nextRuns.get(view.id) ?? null));
   }
 
   @Post()
@@ -120,7 +126,8 @@ export class AccountsController {
   @ApiOkResponse({ type: AccountDto })
   @ApiNotFoundResponse({ type: ErrorDto })
   async get(@Param('id') id: string): Promise<AccountDto> {
-    return accountDto(await this.accounts.get(id));
+    const view = await this.accounts.get(id);
+    return accountDto(view, await this.nextRuns.one(view.id));
   }
 
   @Patch(':id')
@@ -133,7 +140,8 @@ export class AccountsController {
   @ApiBadRequestResponse({ type: ErrorDto, description: 'bad setting, naming the field' })
   @ApiNotFoundResponse({ type: ErrorDto })
   async update(@Param('id') id: string, @Body() body: AccountSettingsUpdateDto): Promise<AccountDto> {
-    return accountDto(await this.accounts.updateSettings(id, sentFields(body)));
+    const view = await this.accounts.updateSettings(id, sentFields(body));
+    return accountDto(view, await this.nextRuns.one(view.id));
   }
 
   @Delete(':id')

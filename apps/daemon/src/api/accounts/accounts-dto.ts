@@ -70,6 +70,9 @@ export class AccountDto {
   @ApiProperty({ type: String, nullable: true, example: 'every 6h', description: '`every <n><s|m|h|d>` or a cron pattern (UTC); null: backups on demand only' })
   schedule!: string | null;
 
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: "The next scheduled backup, as the job scheduler has it; null when on demand only, or when Redis does not answer" })
+  nextRunAt!: string | null;
+
   @ApiProperty({ type: RetentionPolicyDto, description: 'No rule: every snapshot is kept' })
   retention!: RetentionPolicyDto;
 
@@ -225,7 +228,7 @@ export class CancelledLoginDto {
 }
 
 /** The view as the API shows it: the same fields, picked so nothing else ever slips in. */
-export function accountDto(view: AccountView): AccountDto {
+export function accountDto(view: AccountView, nextRunAt: string | null = null): AccountDto {
   return {
     id: view.id,
     name: view.name,
@@ -237,6 +240,7 @@ export function accountDto(view: AccountView): AccountDto {
     storageUrl: view.storageUrl,
     signAsOrigin: view.signAsOrigin,
     schedule: view.schedule,
+    nextRunAt,
     retention: view.retention,
     alertSettings: view.alertSettings,
     createdAt: view.createdAt,

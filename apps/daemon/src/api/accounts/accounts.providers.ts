@@ -10,6 +10,7 @@ import { withRedisTimeout } from '../../jobs/jobs-service.js';
 import { SchedulesService } from '../../jobs/schedules.js';
 import type { PrismaClient } from '../../store/prisma.js';
 import type { KeyCustody, Vault } from '../../vault/index.js';
+import { NextRuns } from './next-runs.js';
 
 const SCHEDULE_RETRY_MS = 5000;
 
@@ -71,6 +72,7 @@ class AccountServiceShutdown implements OnApplicationShutdown {
 
 export const ACCOUNT_PROVIDERS: Provider[] = [
   AccountScheduleMirror,
+  NextRuns,
   {
     provide: AccountService,
     useFactory: (prisma: PrismaClient, vault: Vault, keyCustody: KeyCustody, schedules: AccountScheduleMirror) =>

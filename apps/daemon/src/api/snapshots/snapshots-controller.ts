@@ -1,4 +1,4 @@
-import { BadRequestException, Body, Controller, Delete, Get, HttpCode, Inject, Logger, Param, Post, Query, type PipeTransform } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Delete, Get, HttpCode, Inject, Logger, NotFoundException, Param, Post, Query, type PipeTransform } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiConflictResponse, ApiExtraModels, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { AccountService } from '../../accounts/index.js';
 import { SnapshotNotFoundError, SnapshotReader } from '../../history/index.js';
@@ -8,6 +8,7 @@ import { SnapshotRepository, type PrismaClient } from '../../store/index.js';
 import { ErrorDto, Private } from '../openapi-decorators.js';
 import {
   AlertsQueryDto,
+  BookmarkTreeDto,
   CollectionContentsDto,
   CollectionContentsQueryDto,
   CollectionSummaryDto,
@@ -17,14 +18,17 @@ import {
   HealthAlertDto,
   healthAlertDto,
   ListSnapshotsQueryDto,
+  RecordQueryDto,
   RemovalSummaryDto,
   removalSummaryDto,
   SnapshotDetailDto,
   SnapshotDto,
   snapshotDto,
+  SnapshotRecordDto,
   StoreCheckDto,
   storeCheckDto,
 } from './snapshots-dto.js';
+import { bookmarkTreeView } from './bookmark-tree-view.js';
 
 const ACCOUNT_PARAM = { name: 'id', description: 'Account id or name' } as const;
 const SEQ_PARAM = { name: 'seq', description: "The snapshot's sequence number", type: Number } as const;
@@ -48,6 +52,14 @@ class SeqPipe implements PipeTransform<unknown, number> {
 class CollectionPipe implements PipeTransform<string, string> {
   transform(value: string): string {
     if (!COLLECTION.test(value)) throw new BadRequestException('collection must be a collection name such as bookmarks or passwords');
+    return value;
+  }
+}
+
+/** Sync record ids are at most 64 printable characters. */
+class RecordIdPipe implements PipeTransform<string, string> {
+  transform(value: string): string {
+    if (!/^[\x21-\x7e]{1,64}$/.test(value)) throw new BadRequestException('recordId must be a record id (1 to 64 printable characters)');
     return value;
   }
 }
@@ -90,6 +102,20 @@ export class SnapshotsController {
     return { ...snapshotDto(snapshot), alerts: (await this.snapshots.alerts(accountId, seq)).map(healthAlertDto) };
   }
 
+  @Get(':id/snapshots/:seq/bookmarks/tree')
+  @ApiOperation({
+    summary: "A complete snapshot's bookmarks as a nested tree under the Places root (menu, toolbar, unfiled, mobile)",
+    description: "Built as Firefox's validators see it: folder children win over an item's parentid. problems lists orphans, missing children and the other structural problems; unreadable lists records left out.",
+  })
+  @ApiParam(ACCOUNT_PARAM)
+  @ApiParam(SEQ_PARAM)
+  @ApiOkResponse({ type: BookmarkTreeDto })
+  @ApiConflictResponse({ type: ErrorDto, description: 'the snapshot is running or failed' })
+  async bookmarkTree(@Param('id') id: string, @Param('seq', new SeqPipe()) seq: number): Promise<BookmarkTreeDto> {
+    const accountId = await this.accountId(id);
+    return bookmarkTreeView(this.reader.collectionRecords(accountId, seq, 'bookmarks'));
+  }
+
   @Get(':id/snapshots/:seq/collections/:collection')
   @ApiOperation({
     summary: 'The decrypted records of one collection as a complete snapshot saw them, a page at a time',
@@ -117,6 +143,32 @@ export class SnapshotsController {
     // Who looked at cleartext passwords, and when, belongs in the log.
     if (reveal) this.logger.log(`revealed secret fields of account ${accountId} snapshot ${seq} ${collection} (${contents.records.length} records)`);
     return contents;
+  }
+
+  @Get(':id/snapshots/:seq/collections/:collection/records/:recordId')
+  @ApiOperation({
+    summary: 'One decrypted record of a complete snapshot',
+    description: 'Its password or card number is masked unless reveal=true, which is logged: the dashboard reveals one password at a time this way.',
+  })
+  @ApiParam(ACCOUNT_PARAM)
+  @ApiParam(SEQ_PARAM)
+  @ApiParam({ name: 'collection', example: 'passwords' })
+  @ApiParam({ name: 'recordId', description: 'The record id' })
+  @ApiOkResponse({ type: SnapshotRecordDto })
+  @ApiConflictResponse({ type: ErrorDto, description: 'the snapshot is running or failed' })
+  async record(
+    @Param('id') id: string,
+    @Param('seq', new SeqPipe()) seq: number,
+    @Param('collection', new CollectionPipe()) collection: string,
+    @Param('recordId', new RecordIdPipe()) recordId: string,
+    @Query() query: RecordQueryDto,
+  ): Promise<SnapshotRecordDto> {
+    const accountId = await this.accountId(id);
+    const reveal = query.reveal ?? false;
+    const record = await this.reader.snapshotRecord(accountId, seq, collection, recordId, { revealSecrets: reveal });
+    if (record === null) throw new NotFoundException(`snapshot ${seq} holds no ${collection} record ${recordId}`);
+    if (reveal) this.logger.log(`revealed secret fields of account ${accountId} snapshot ${seq} ${collection} record ${recordId}`);
+    return record;
   }
 
   @Delete(':id/snapshots/:seq')

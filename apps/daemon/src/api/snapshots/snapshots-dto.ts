@@ -143,6 +143,14 @@ export class CollectionContentsQueryDto {
   reveal?: boolean;
 }
 
+export class RecordQueryDto {
+  @ApiPropertyOptional({ type: Boolean, default: false, description: 'Show the password or card number instead of masking it (logged)' })
+  @IsOptional()
+  @QueryBoolean()
+  @IsBoolean()
+  reveal?: boolean;
+}
+
 export class SnapshotRecordDto {
   @ApiProperty({ description: 'The record id' })
   id!: string;
@@ -352,4 +360,99 @@ export function forgetReportDto(report: ForgetReport): ForgetReportDto {
 
 export function storeCheckDto(problems: StoreProblem[]): StoreCheckDto {
   return { healthy: problems.length === 0, problems };
+}
+
+export class BookmarkTreeNodeDto {
+  @ApiProperty({ example: 'menu', description: 'The record id (root aliases such as menu________ normalised); `places` for the root' })
+  id!: string;
+
+  @ApiProperty({ enum: ['places', 'folder', 'livemark', 'bookmark', 'query', 'separator', 'microsummary'] })
+  type!: string;
+
+  @ApiProperty({ description: "The title; the roots' display names (Bookmarks Menu, ...)" })
+  title!: string;
+
+  @ApiPropertyOptional({ description: 'Bookmarks and queries' })
+  url?: string;
+
+  @ApiPropertyOptional({ type: () => BookmarkTreeNodeDto, isArray: true, description: 'Folders: their items in order' })
+  children?: BookmarkTreeNodeDto[];
+}
+
+class BookmarkParentLinkDto {
+  @ApiProperty()
+  id!: string;
+
+  @ApiProperty({ type: String, nullable: true })
+  parentId!: string | null;
+}
+
+class BookmarkChildLinkDto {
+  @ApiProperty()
+  parentId!: string;
+
+  @ApiProperty()
+  childId!: string;
+}
+
+class BookmarkMultipleParentsDto {
+  @ApiProperty()
+  id!: string;
+
+  @ApiProperty({ type: String, isArray: true })
+  parentIds!: string[];
+}
+
+export class BookmarkTreeProblemsDto {
+  @ApiProperty({ type: String, isArray: true, description: 'Items no folder lists whose parentid names no usable folder' })
+  orphans!: string[];
+
+  @ApiProperty({ type: BookmarkParentLinkDto, isArray: true, description: 'parentid names no record, or is absent' })
+  missingParents!: BookmarkParentLinkDto[];
+
+  @ApiProperty({ type: BookmarkParentLinkDto, isArray: true, description: 'parentid names a deleted item' })
+  deletedParents!: BookmarkParentLinkDto[];
+
+  @ApiProperty({ type: BookmarkParentLinkDto, isArray: true, description: 'parentid names a bookmark, query or separator' })
+  nonFolderParents!: BookmarkParentLinkDto[];
+
+  @ApiProperty({ type: String, isArray: true, description: "Items whose parentid and the folders listing them disagree" })
+  parentChildDisagreements!: string[];
+
+  @ApiProperty({ type: String, isArray: true, description: 'Content roots not placed under the Places root' })
+  misparentedRoots!: string[];
+
+  @ApiProperty({ type: BookmarkMultipleParentsDto, isArray: true, description: 'Items listed by more than one folder' })
+  multipleParents!: BookmarkMultipleParentsDto[];
+
+  @ApiProperty({ type: BookmarkChildLinkDto, isArray: true, description: 'children entries naming no record' })
+  missingChildren!: BookmarkChildLinkDto[];
+
+  @ApiProperty({ type: BookmarkChildLinkDto, isArray: true, description: 'children entries naming a deleted item' })
+  deletedChildren!: BookmarkChildLinkDto[];
+
+  @ApiProperty({ type: BookmarkChildLinkDto, isArray: true, description: "Extra occurrences of an id in one folder's children" })
+  duplicateChildren!: BookmarkChildLinkDto[];
+
+  @ApiProperty({ type: 'array', items: { type: 'array', items: { type: 'string' } }, description: 'Items whose ancestry loops, one list of ids per loop' })
+  cycles!: string[][];
+}
+
+export class UnreadableRecordDto {
+  @ApiProperty()
+  id!: string;
+
+  @ApiProperty({ description: 'Why it is not in the tree (does not decrypt, or is no bookmark item)' })
+  error!: string;
+}
+
+export class BookmarkTreeDto {
+  @ApiProperty({ type: BookmarkTreeNodeDto, description: 'The Places root: menu, toolbar, unfiled and mobile, then anything else placed there' })
+  tree!: BookmarkTreeNodeDto;
+
+  @ApiProperty({ type: BookmarkTreeProblemsDto, description: 'Structural problems, in the categories Firefox’s validators count' })
+  problems!: BookmarkTreeProblemsDto;
+
+  @ApiProperty({ type: UnreadableRecordDto, isArray: true, description: 'Records left out of the tree' })
+  unreadable!: UnreadableRecordDto[];
 }
