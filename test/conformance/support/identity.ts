@@ -11,12 +11,9 @@ import { inspect } from 'node:util';
 import { startSandbox, type RunningSandbox, type SandboxOptions, type SandboxUrls } from '@syncvault/sandbox';
 import {
   FxaClient,
-  HttpTransport,
   RetryPolicy,
   type FxaClientOptions,
   type FxaCredentials,
-  type HttpRequest,
-  type HttpResponse,
   type LoginStep,
 } from '@syncvault/daemon/sync';
 
@@ -227,54 +224,8 @@ export async function login(client: FxaClient, email: string, password: string):
 // Wire observation
 // ---------------------------------------------------------------------------------------------
 
-export interface RecordedExchange {
-  method: string;
-  url: string;
-  /** Path and query as sent. */
-  path: string;
-  headers: Record<string, string>;
-  body: string | undefined;
-  status: number | undefined;
-  responseHeaders: Readonly<Record<string, string>> | undefined;
-  responseBody: string | undefined;
-}
-
-/**
- * The daemon's real transport, remembering every exchange. `rewriteResponse` may change what the
- * client gets to see (e.g. a proxy reporting a different server time); the recording keeps what
- * the server really answered.
- */
-export class RecordingTransport extends HttpTransport {
-  readonly exchanges: RecordedExchange[] = [];
-  rewriteResponse: ((exchange: RecordedExchange, response: HttpResponse) => HttpResponse) | undefined;
-
-  override async send(request: HttpRequest): Promise<HttpResponse> {
-    const url = request.url + (request.rawPath ?? '');
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(request.headers ?? {})) headers[name.toLowerCase()] = value;
-    const exchange: RecordedExchange = {
-      method: request.method,
-      url,
-      path: new URL(url).pathname + new URL(url).search,
-      headers,
-      body: request.body,
-      status: undefined,
-      responseHeaders: undefined,
-      responseBody: undefined,
-    };
-    this.exchanges.push(exchange);
-    const response = await super.send(request);
-    exchange.status = response.status;
-    exchange.responseHeaders = response.headers;
-    exchange.responseBody = response.body;
-    return this.rewriteResponse ? this.rewriteResponse(exchange, response) : response;
-  }
-
-  /** Exchanges whose method matches and whose path (query included) matches `pattern`. */
-  matching(method: string, pattern: RegExp): RecordedExchange[] {
-    return this.exchanges.filter((exchange) => exchange.method === method && pattern.test(exchange.path));
-  }
-}
+// One recording transport for every conformance test (it keeps paths exactly as sent).
+export { RecordingTransport, type RecordedExchange } from './storage.js';
 
 /** Counts the token exchanges a token source makes, passing them to the real client. */
 export class CountingTokenserver<Request, Token> {

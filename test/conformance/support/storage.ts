@@ -202,9 +202,14 @@ export interface RecordedExchange {
   responseBody: string | undefined;
 }
 
-/** The real transport, remembering every request it sent (and the status it got, if any). */
+/**
+ * The daemon's real transport, remembering every exchange. `rewriteResponse` may change what the
+ * client gets to see (e.g. a proxy reporting a different server time); the recording keeps what
+ * the server really answered.
+ */
 export class RecordingTransport extends HttpTransport {
   readonly exchanges: RecordedExchange[] = [];
+  rewriteResponse: ((exchange: RecordedExchange, response: HttpResponse) => HttpResponse) | undefined;
 
   override async send(request: HttpRequest): Promise<HttpResponse> {
     const target = resolveTarget(request.url, request.rawPath);
@@ -225,7 +230,7 @@ export class RecordingTransport extends HttpTransport {
     exchange.status = response.status;
     exchange.responseHeaders = response.headers;
     exchange.responseBody = response.body;
-    return response;
+    return this.rewriteResponse ? this.rewriteResponse(exchange, response) : response;
   }
 
   /** Requests whose method matches and whose path (query included) matches `pattern`. */

@@ -4,6 +4,7 @@ import type { PrismaClient } from '../store/prisma.js';
 import { describe, isAccountBusy } from './backup-job.js';
 import type { RetentionRunner } from './contracts.js';
 import { newJobOptions, type RetentionJobData } from './queues.js';
+import { InvalidRetentionPolicyError, isEmptyPolicy, parseRetentionPolicy } from '../retention/policy.js';
 
 export class RetentionJobHandler {
   constructor(private readonly retentionRunner: RetentionRunner) {}
@@ -20,8 +21,13 @@ export class RetentionJobHandler {
 
 /** True when a stored policy (`Account.retention`) would remove anything: `{}` keeps every snapshot. */
 export function hasRetentionPolicy(retention: unknown): boolean {
-  if (retention === null || typeof retention !== 'object') return false;
-  return Object.values(retention).some((value) => typeof value === 'number' && value > 0);
+  try {
+    return !isEmptyPolicy(parseRetentionPolicy(retention));
+  } catch (error) {
+    // Stored policies are validated when saved; anything else is no policy to apply.
+    if (error instanceof InvalidRetentionPolicyError) return false;
+    throw error;
+  }
 }
 
 /** Queues a retention job for the account if it has a policy; returns the job id, or null. */
