@@ -9,6 +9,7 @@ import { AccountService, type AccountServiceOptions, type AddAccountStep, type A
 import { createPrismaClient, type PrismaClient } from '@syncvault/daemon/store';
 import { KeyCustody, Vault } from '@syncvault/daemon/vault';
 import { createMigratedDatabase, type ScratchDatabase } from '../support/postgres.js';
+import { sandboxControl } from '../support/sandbox-control.js';
 
 /** Makes every Retry-After / X-Weave-Backoff wait a thousandth of what the server asked. */
 export const FAST_RETRY = { timeScale: 0.001 } as const;
@@ -66,13 +67,7 @@ export class AccountsSandbox {
   }
 
   async control<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
-    const response = await fetch(`${this.urls.control}${path}`, {
-      method,
-      ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
-    });
-    const text = await response.text();
-    assert.ok(response.ok, `control ${method} ${path} answered ${response.status}: ${text}`);
-    return (text === '' ? undefined : JSON.parse(text)) as T;
+    return sandboxControl<T>(this.urls.control, method, path, body);
   }
 
   createFxa(options: { gates?: Gates; seed?: 'none' | Record<string, number>; label?: string } = {}): Promise<SandboxAccount> {

@@ -16,6 +16,7 @@ import {
   type FxaCredentials,
   type LoginStep,
 } from '@syncvault/daemon/sync';
+import { sandboxControl } from '../../support/sandbox-control.js';
 
 export const OLDSYNC_SCOPE = 'https://identity.mozilla.com/apps/oldsync';
 /** The tokenserver's default token lifetime (§3.1), which the sandbox uses. */
@@ -122,13 +123,7 @@ export class IdentitySandbox {
 
   /** Calls the control API; a non-2xx answer fails the test with the sandbox's error text. */
   async control<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
-    const response = await fetch(`${this.urls.control}${path}`, {
-      method,
-      ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
-    });
-    const text = await response.text();
-    assert.ok(response.ok, `control ${method} ${path} answered ${response.status}: ${text}`);
-    return (text === '' ? undefined : JSON.parse(text)) as T;
+    return sandboxControl<T>(this.urls.control, method, path, body);
   }
 
   async createFxaAccount(spec: NewFxaAccount = {}): Promise<FxaAccountSummary> {

@@ -30,6 +30,7 @@ import {
   type SyncNodeToken,
   type TokenSource,
 } from '@syncvault/daemon/sync';
+import { sandboxControl } from '../../support/sandbox-control.js';
 
 /** Makes every Retry-After / X-Weave-Backoff wait a thousandth of what the server asked. */
 export const FAST_RETRY = { timeScale: 0.001 } as const;
@@ -98,8 +99,8 @@ export class ConformanceSandbox {
   static async start(): Promise<ConformanceSandbox> {
     const running = await startSandbox({ port: 0 });
     const controlUrl = running.urls.control;
-    const limits = (await controlCall(controlUrl, 'GET', '/configuration')) as StorageLimits;
-    const quirks = (await controlCall(controlUrl, 'GET', '/quirks')) as Record<string, unknown>;
+    const limits = (await sandboxControl(controlUrl, 'GET', '/configuration')) as StorageLimits;
+    const quirks = (await sandboxControl(controlUrl, 'GET', '/quirks')) as Record<string, unknown>;
     return new ConformanceSandbox(running, limits, quirks);
   }
 
@@ -113,7 +114,7 @@ export class ConformanceSandbox {
 
   /** Calls the control API; any non-2xx answer fails the test with the sandbox's error text. */
   control<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
-    return controlCall(this.urls.control, method, path, body) as Promise<T>;
+    return sandboxControl(this.urls.control, method, path, body) as Promise<T>;
   }
 
   /** A new account (unique email unless given); `seed` as the control API takes it. */
@@ -175,15 +176,6 @@ export class ConformanceSandbox {
   }
 }
 
-async function controlCall(controlUrl: string, method: string, path: string, body?: unknown): Promise<unknown> {
-  const response = await fetch(`${controlUrl}${path}`, {
-    method,
-    ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
-  });
-  const text = await response.text();
-  assert.ok(response.ok, `control ${method} ${path} answered ${response.status}: ${text}`);
-  return text === '' ? undefined : (JSON.parse(text) as unknown);
-}
 
 // ---------------------------------------------------------------------------------------------
 // Wire observation
