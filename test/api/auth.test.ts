@@ -61,7 +61,7 @@ describe('API authentication', () => {
   it('login sets an HttpOnly SameSite=Strict session cookie that works until logout', async () => {
     const response = await fetch(`${daemon.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }) });
     assert.equal(response.status, 200);
-    assert.deepEqual(await response.json(), { ok: true });
+    assert.deepEqual(await response.json(), { ok: true, mustChangePassword: false });
     const setCookie = response.headers.getSetCookie().find((line) => line.startsWith('syncvault_session='));
     assert.ok(setCookie, 'a session cookie is set');
     assert.match(setCookie, /HttpOnly/i);
@@ -75,7 +75,7 @@ describe('API authentication', () => {
 
     const me = await fetch(`${daemon.url}/api/auth/me`, { headers: { cookie } });
     assert.equal(me.status, 200);
-    assert.deepEqual(await me.json(), { username: 'admin', via: 'session', tokenName: null });
+    assert.deepEqual(await me.json(), { username: 'admin', via: 'session', tokenName: null, mustChangePassword: false });
 
     // Only a hash of the secret is stored.
     const secret = cookie.slice('syncvault_session='.length);
@@ -98,7 +98,7 @@ describe('API authentication', () => {
 
     const me = await fetch(`${daemon.url}/api/auth/me`, { headers: { authorization: `Bearer ${token.token}` } });
     assert.equal(me.status, 200);
-    assert.deepEqual(await me.json(), { username: 'admin', via: 'api', tokenName: 'nightly script' });
+    assert.deepEqual(await me.json(), { username: 'admin', via: 'api', tokenName: 'nightly script', mustChangePassword: false });
 
     const rows = await world.prisma.authToken.findMany({ where: { kind: 'api' } });
     assert.equal(rows.length, 1);
@@ -166,6 +166,21 @@ describe('API authentication', () => {
 });
 
 describe('first start', () => {
+  it('an admin made with SYNCVAULT_ADMIN_PASSWORD is not asked to change it', async () => {
+    const world = createTestWorld('admin_env');
+    try {
+      const daemon = await startDaemon(world, { env: { SYNCVAULT_WORKERS: 'false' } });
+      try {
+        const answer = await fetch(`${daemon.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }) });
+        assert.deepEqual(await answer.json(), { ok: true, mustChangePassword: false });
+      } finally {
+        await daemon.close();
+      }
+    } finally {
+      await world.drop();
+    }
+  });
+
   it('creates the admin with a generated password, shown once, and never again on restart', async () => {
     const world = createTestWorld('admin');
     const shown: Array<{ username: string; password: string; generated: boolean }> = [];
@@ -176,16 +191,34 @@ describe('first start', () => {
         assert.equal(shown[0]!.username, 'admin');
         assert.equal(shown[0]!.generated, true);
         assert.ok(shown[0]!.password.length >= 20);
-        await login(first.url, shown[0]!.password);
+        const generated = shown[0]!.password;
+        const signIn = async (password: string) =>
+          fetch(`${first.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
+        const firstSignIn = await signIn(generated);
+        assert.deepEqual(await firstSignIn.json(), { ok: true, mustChangePassword: true }, 'a generated password is a one-time password');
+        const cookie = (firstSignIn.headers.get('set-cookie') ?? '').split(';')[0]!;
+        const me = async () => json<{ mustChangePassword: boolean }>(await fetch(`${first.url}/api/auth/me`, { headers: { cookie } }));
+        assert.equal((await me()).mustChangePassword, true);
         const admin = await world.prisma.adminUser.findFirstOrThrow();
-        assert.ok(!admin.passwordHash.includes(shown[0]!.password));
+        assert.ok(!admin.passwordHash.includes(generated));
+
+        const change = (newPassword: string) =>
+          fetch(`${first.url}/api/auth/password`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ currentPassword: generated, newPassword }) });
+        const same = await change(generated);
+        assert.equal(same.status, 400);
+        assert.match((await json<{ message: string }>(same)).message, /must differ/);
+        assert.equal((await me()).mustChangePassword, true, 'a refused change changes nothing');
+        assert.equal((await change('my own admin password')).status, 200);
+        assert.equal((await me()).mustChangePassword, false, 'this session goes on, no longer asked');
+        assert.equal((await signIn(generated)).status, 401, 'the generated password is spent');
+        assert.deepEqual(await (await signIn('my own admin password')).json(), { ok: true, mustChangePassword: false });
       } finally {
         await first.close();
       }
       const second = await startDaemon(world, { adminPassword: 'another password entirely', onAdminCreated: (admin) => shown.push(admin), env: { SYNCVAULT_WORKERS: 'false' } });
       try {
         assert.equal(shown.length, 1, 'an existing admin is left alone');
-        await login(second.url, shown[0]!.password);
+        await login(second.url, 'my own admin password');
       } finally {
         await second.close();
       }

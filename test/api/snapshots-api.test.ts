@@ -30,6 +30,7 @@ interface Alert {
   kind: string;
   collection: string | null;
   message: string;
+  acknowledgedAt: string | null;
 }
 
 interface Contents {
@@ -249,6 +250,23 @@ describe('snapshots API with the real engine', () => {
     assert.deepEqual(snapshots.map((snapshot) => snapshot.seq), [2, 1], 'newest first');
     assert.equal(snapshots[0]!.collections['history']!.count, history.length - gone.length);
     assert.deepEqual((await api.expect<Snapshot[]>(200, 'GET', '/api/accounts/desktop/snapshots?limit=1&offset=1')).map((snapshot) => snapshot.seq), [1]);
+
+    // Acknowledged alerts stay listed but are no longer open.
+    assert.equal(shrank.acknowledgedAt, null);
+    const open = await api.expect<Alert[]>(200, 'GET', '/api/accounts/desktop/alerts?state=open');
+    assert.deepEqual(open.map((alert) => alert.id), alerts.map((alert) => alert.id), 'nothing acknowledged yet');
+    assert.deepEqual(await api.expect(200, 'POST', '/api/accounts/desktop/alerts/acknowledge', { ids: [shrank.id] }), { acknowledged: 1 });
+    assert.deepEqual(await api.expect(200, 'POST', '/api/accounts/desktop/alerts/acknowledge', { ids: [shrank.id] }), { acknowledged: 0 }, 'twice is once');
+    const acknowledged = await api.expect<Alert[]>(200, 'GET', '/api/accounts/desktop/alerts?state=acknowledged');
+    assert.deepEqual(acknowledged.map((alert) => alert.id), [shrank.id]);
+    assert.ok(Date.parse(acknowledged[0]!.acknowledgedAt ?? '') > 0);
+    const stillOpen = await api.expect<Alert[]>(200, 'GET', '/api/accounts/desktop/alerts?state=open');
+    assert.deepEqual(stillOpen.map((alert) => alert.id), open.map((alert) => alert.id).filter((id) => id !== shrank.id));
+    assert.equal((await api.expect<Alert[]>(200, 'GET', '/api/accounts/desktop/alerts')).length, alerts.length, 'the history keeps them all');
+    assert.equal((await api.call('POST', '/api/accounts/desktop/alerts/acknowledge', { ids: ['1; drop'] })).status, 400);
+    assert.equal((await api.call('GET', '/api/accounts/desktop/alerts?state=closed')).status, 400);
+    assert.deepEqual(await api.expect(200, 'POST', '/api/accounts/desktop/alerts/acknowledge', {}), { acknowledged: stillOpen.length }, 'no ids: every open one');
+    assert.equal((await api.expect<Alert[]>(200, 'GET', '/api/accounts/desktop/alerts?state=open')).length, 0);
 
     const before = await api.expect<Contents>(200, 'GET', `/api/accounts/desktop/snapshots/1/collections/history?search=${encodeURIComponent(gone[0]!)}&limit=1`);
     assert.equal(before.total, 1, 'the older snapshot still shows what the server dropped');

@@ -207,6 +207,8 @@ describe('syncvault demo (npm start)', () => {
       assert.equal(reset.code, 0, reset.stderr);
       const { username, password } = JSON.parse(reset.stdout) as { username: string; password: string };
       assert.equal(username, 'admin');
+      const afterReset = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+      assert.deepEqual(await afterReset.json(), { ok: true, mustChangePassword: true }, 'a generated reset password is for one sign-in');
       await login(url, password);
       const old = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: firstPassword }) });
       assert.equal(old.status, 401, 'the old password no longer works');

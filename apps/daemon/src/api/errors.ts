@@ -20,6 +20,7 @@ const BY_NAME: Record<string, number> = {
   LoginFailedError: HttpStatus.UNAUTHORIZED,
   TooManyLoginAttemptsError: HttpStatus.TOO_MANY_REQUESTS,
   WrongCurrentPasswordError: HttpStatus.BAD_REQUEST,
+  UnchangedPasswordError: HttpStatus.BAD_REQUEST,
   MissingInputError: HttpStatus.BAD_REQUEST,
   ConfigError: HttpStatus.BAD_REQUEST,
   // A Sync account's own credentials or codes were refused: well-formed input the accounts server

@@ -49,8 +49,8 @@ export async function createSyncvaultApp(config: SyncvaultConfig, options: Syncv
   const key = loadVaultKey({ masterKey: config.masterKey, keyFile: config.masterKeyFile, demoKeyFile });
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
-    // A reverse proxy on the same host (the usual way to serve under a base path) names the client.
-    trustProxy: 'loopback',
+    // The dashboard and reverse proxies in front name the client (login throttling is per client).
+    trustProxy: config.trustedProxies,
   });
   const app = await NestFactory.create<NestFastifyApplication>(SyncvaultAppModule.forRoot(config, new Vault(key.key), moduleOptions), adapter, {
     logger,

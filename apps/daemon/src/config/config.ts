@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { DEFAULT_DATABASE_URL } from '../store/prisma.js';
@@ -18,6 +19,12 @@ export interface SyncvaultConfig {
   /** Path the API is served under, e.g. `/syncvault` behind a reverse proxy; '' = root. */
   basePath: string;
   logFormat: 'json' | 'text';
+  /**
+   * Proxies whose X-Forwarded-For names the client (the dashboard, a reverse proxy): addresses,
+   * CIDR ranges or the keywords loopback, linklocal, uniquelocal. Sign-in throttling counts per
+   * client address, so behind an untrusted proxy every browser would share one.
+   */
+  trustedProxies: string[];
   /** Run BullMQ workers in this process (false: API only; workers run elsewhere). */
   workers: boolean;
 }
@@ -64,6 +71,24 @@ function oneOf<T extends string>(env: Env, name: string, fallback: T, allowed: r
   return value as T;
 }
 
+const PROXY_KEYWORDS = ['loopback', 'linklocal', 'uniquelocal'];
+
+function proxyList(env: Env, name: string, fallback: string): string[] {
+  const entries = text(env, name, fallback)
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  for (const entry of entries) {
+    const [address = '', prefix, ...rest] = entry.split('/');
+    const family = isIP(address);
+    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 6 ? 128 : 32));
+    if (!PROXY_KEYWORDS.includes(entry) && (family === 0 || !prefixOk || rest.length > 0)) {
+      throw new ConfigError(`${name} must list IP addresses, CIDR ranges or ${PROXY_KEYWORDS.join(', ')}, separated by commas (bad entry: ${entry})`);
+    }
+  }
+  return entries;
+}
+
 export function defaultDataDir(env: Env): string {
   const xdg = env['XDG_DATA_HOME'];
   return join(xdg !== undefined && xdg !== '' ? xdg : join(homedir(), '.local', 'share'), 'syncvault');
@@ -86,6 +111,7 @@ export function loadConfig(env: Env = process.env): SyncvaultConfig {
     port: integer(env, 'SYNCVAULT_PORT', 8787, 0, 65535),
     basePath,
     logFormat: oneOf(env, 'SYNCVAULT_LOG_FORMAT', 'text', ['json', 'text'] as const),
+    trustedProxies: proxyList(env, 'SYNCVAULT_TRUSTED_PROXIES', 'loopback'),
     workers: flag(env, 'SYNCVAULT_WORKERS', true),
   };
 }

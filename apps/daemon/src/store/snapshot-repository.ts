@@ -47,6 +47,7 @@ export interface StoredHealthAlert {
   details: Record<string, unknown>;
   createdAt: Date;
   deliveredAt: Date | null;
+  acknowledgedAt: Date | null;
 }
 
 export interface PageOptions {
@@ -171,6 +172,7 @@ export class SnapshotRepository {
       details: (row.details ?? {}) as Record<string, unknown>,
       createdAt: row.createdAt,
       deliveredAt: row.deliveredAt,
+      acknowledgedAt: row.acknowledgedAt,
     }));
   }
 }

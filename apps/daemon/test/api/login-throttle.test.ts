@@ -35,3 +35,27 @@ describe('LoginThrottle', () => {
     throttle.check('b');
   });
 });
+
+describe('LoginThrottle across addresses', () => {
+  it('makes everyone wait (at most a minute) once failures from all addresses together pass 100, and a success ends it', () => {
+    let now = 0;
+    const throttle = new LoginThrottle(() => now);
+    for (let i = 0; i < 99; i++) {
+      throttle.check(`10.0.${i >> 8}.${i & 255}`);
+      throttle.recordFailure(`10.0.${i >> 8}.${i & 255}`);
+    }
+    throttle.check('192.0.2.1');
+    throttle.recordFailure('192.0.2.1');
+    assert.throws(
+      () => throttle.check('198.51.100.7'),
+      (error: unknown) => error instanceof TooManyLoginAttemptsError && error.retryAfterSeconds === 1 && !error.message.includes('from this address'),
+    );
+    for (let i = 0; i < 30; i++) throttle.recordFailure('192.0.2.1');
+    now += 16 * 60_000;
+    throttle.check('198.51.100.7');
+    throttle.recordFailure('198.51.100.8');
+    assert.throws(() => throttle.check('198.51.100.9'), (error: unknown) => error instanceof TooManyLoginAttemptsError && error.retryAfterSeconds === 60);
+    throttle.recordSuccess('198.51.100.9');
+    throttle.check('198.51.100.9');
+  });
+});

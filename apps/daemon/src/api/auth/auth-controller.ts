@@ -6,7 +6,7 @@ import type { SyncvaultConfig } from '../../config/config.js';
 import { SYNCVAULT_CONFIG } from '../../app/tokens.js';
 import { ErrorDto, Private } from '../openapi-decorators.js';
 import { CurrentPrincipal, Public, SESSION_COOKIE } from './auth-guard.js';
-import { ApiTokenDto, ChangePasswordDto, CreateApiTokenDto, CreatedApiTokenDto, LoginDto, MeDto, OkDto } from './auth-dto.js';
+import { ApiTokenDto, ChangePasswordDto, CreateApiTokenDto, CreatedApiTokenDto, LoginDto, LoginResultDto, MeDto, OkDto } from './auth-dto.js';
 import { AuthService, LoginFailedError, type ApiTokenInfo, type Principal } from './auth-service.js';
 import { LoginThrottle } from './login-throttle.js';
 
@@ -31,12 +31,12 @@ export class AuthController {
   @Post('login')
   @HttpCode(200)
   @ApiOperation({ summary: 'Sign in as the admin: sets an HttpOnly session cookie valid for 7 days' })
-  @ApiOkResponse({ type: OkDto })
+  @ApiOkResponse({ type: LoginResultDto })
   @ApiUnauthorizedResponse({ type: ErrorDto, description: 'wrong username or password' })
   @ApiTooManyRequestsResponse({ type: ErrorDto, description: 'too many failed sign-ins from this address (see Retry-After)' })
-  async login(@Body() body: LoginDto, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<OkDto> {
+  async login(@Body() body: LoginDto, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<LoginResultDto> {
     this.throttle.check(request.ip);
-    let session: { secret: string; expiresAt: Date };
+    let session: { secret: string; expiresAt: Date; mustChangePassword: boolean };
     try {
       session = await this.auth.login(body.username, body.password);
     } catch (error) {
@@ -45,7 +45,7 @@ export class AuthController {
     }
     this.throttle.recordSuccess(request.ip);
     reply.setCookie(SESSION_COOKIE, session.secret, { path: this.cookiePath, httpOnly: true, sameSite: 'strict', secure: 'auto', expires: session.expiresAt });
-    return { ok: true };
+    return { ok: true, mustChangePassword: session.mustChangePassword };
   }
 
   @Post('logout')
@@ -64,7 +64,7 @@ export class AuthController {
   @ApiOperation({ summary: 'Who is signed in, and how' })
   @ApiOkResponse({ type: MeDto })
   me(@CurrentPrincipal() principal: Principal): MeDto {
-    return { username: principal.username, via: principal.via, tokenName: principal.tokenName };
+    return { username: principal.username, via: principal.via, tokenName: principal.tokenName, mustChangePassword: principal.mustChangePassword };
   }
 
   @Post('tokens')

@@ -39,6 +39,11 @@ export class OkDto {
   ok!: boolean;
 }
 
+export class LoginResultDto extends OkDto {
+  @ApiProperty({ description: 'The password was generated (first start or `admin reset-password`): choose a new one now with POST /api/auth/password' })
+  mustChangePassword!: boolean;
+}
+
 export class MeDto {
   @ApiProperty({ example: 'admin' })
   username!: string;
@@ -48,6 +53,9 @@ export class MeDto {
 
   @ApiPropertyOptional({ type: String, nullable: true, description: "The API token's name, when signed in with one" })
   tokenName!: string | null;
+
+  @ApiProperty({ description: 'The admin still has a generated password; the dashboard asks for a new one before anything else' })
+  mustChangePassword!: boolean;
 }
 
 export class ApiTokenDto {

@@ -18,6 +18,8 @@ export interface Principal {
   via: TokenKind;
   tokenId: string;
   tokenName: string | null;
+  /** The admin still has a generated password; the dashboard asks for a new one before anything else. */
+  mustChangePassword: boolean;
 }
 
 export interface ApiTokenInfo {
@@ -46,6 +48,13 @@ export class WeakPasswordInputError extends Error {
   override readonly name = 'WeakPasswordInputError';
   constructor(where: string) {
     super(`${where} must be at least ${MIN_PASSWORD_LENGTH} characters`);
+  }
+}
+
+export class UnchangedPasswordError extends Error {
+  override readonly name = 'UnchangedPasswordError';
+  constructor() {
+    super('the new password must differ from the current one');
   }
 }
 
@@ -80,7 +89,9 @@ export class AuthService {
     if (password !== undefined && password.length < MIN_PASSWORD_LENGTH) throw new WeakPasswordInputError('SYNCVAULT_ADMIN_PASSWORD');
     const chosen = password ?? generatePassword();
     try {
-      await this.prisma.adminUser.create({ data: { username: ADMIN_USERNAME, passwordHash: await hashPassword(chosen) } });
+      await this.prisma.adminUser.create({
+        data: { username: ADMIN_USERNAME, passwordHash: await hashPassword(chosen), mustChangePassword: password === undefined },
+      });
     } catch (error) {
       // Another daemon process created it at the same moment: theirs stands.
       if ((error as { code?: string }).code === 'P2002') return null;
@@ -89,8 +100,11 @@ export class AuthService {
     return { username: ADMIN_USERNAME, password: chosen, generated: password === undefined };
   }
 
-  /** Checks the password and opens a session; returns its secret (for the cookie) and expiry. */
-  async login(username: string, password: string): Promise<{ secret: string; expiresAt: Date }> {
+  /**
+   * Checks the password and opens a session; returns its secret (for the cookie), expiry, and
+   * whether the password was generated and should be replaced now.
+   */
+  async login(username: string, password: string): Promise<{ secret: string; expiresAt: Date; mustChangePassword: boolean }> {
     const admin = await this.prisma.adminUser.findUnique({ where: { username } });
     if (admin === null) {
       timingDummy ??= hashPassword(generatePassword());
@@ -103,7 +117,7 @@ export class AuthService {
     const secret = newSecret('session');
     const expiresAt = new Date(now + SESSION_TTL_MS);
     await this.prisma.authToken.create({ data: { kind: 'session', tokenHash: hashSecret(secret), expiresAt, lastUsedAt: new Date(now) } });
-    return { secret, expiresAt };
+    return { secret, expiresAt, mustChangePassword: admin.mustChangePassword };
   }
 
   /** Who a session cookie or bearer token belongs to, or null if it is unknown, expired or of the wrong kind. */
@@ -112,12 +126,12 @@ export class AuthService {
     const token = await this.prisma.authToken.findUnique({ where: { tokenHash: hashSecret(secret) } });
     const now = Date.now();
     if (token === null || token.kind !== kind || (token.expiresAt !== null && token.expiresAt.getTime() <= now)) return null;
-    const admin = await this.prisma.adminUser.findFirst({ orderBy: { createdAt: 'asc' }, select: { username: true } });
+    const admin = await this.prisma.adminUser.findFirst({ orderBy: { createdAt: 'asc' }, select: { username: true, mustChangePassword: true } });
     if (admin === null) return null;
     if (token.lastUsedAt === null || now - token.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
       await this.prisma.authToken.updateMany({ where: { id: token.id }, data: { lastUsedAt: new Date(now) } });
     }
-    return { username: admin.username, via: kind, tokenId: token.id, tokenName: token.name };
+    return { username: admin.username, via: kind, tokenId: token.id, tokenName: token.name, mustChangePassword: admin.mustChangePassword };
   }
 
   async logout(principal: Principal): Promise<void> {
@@ -144,10 +158,11 @@ export class AuthService {
   /** Changes the admin password and ends every other session; API tokens stay valid. */
   async changePassword(principal: Principal, currentPassword: string, newPassword: string): Promise<void> {
     if (newPassword.length < MIN_PASSWORD_LENGTH) throw new WeakPasswordInputError('the new password');
+    if (newPassword === currentPassword) throw new UnchangedPasswordError();
     const admin = await this.prisma.adminUser.findUnique({ where: { username: principal.username } });
     if (admin === null || !(await verifyPassword(currentPassword, admin.passwordHash))) throw new WrongCurrentPasswordError();
     await this.prisma.$transaction([
-      this.prisma.adminUser.update({ where: { id: admin.id }, data: { passwordHash: await hashPassword(newPassword) } }),
+      this.prisma.adminUser.update({ where: { id: admin.id }, data: { passwordHash: await hashPassword(newPassword), mustChangePassword: false } }),
       this.prisma.authToken.deleteMany({ where: { kind: 'session', ...(principal.via === 'session' && { id: { not: principal.tokenId } }) } }),
     ]);
   }

@@ -1,19 +1,27 @@
 /**
  * Slows down password guessing: after a few failed sign-ins from one address, each further
- * attempt must wait, twice as long after every failure (up to 15 minutes). In memory, per process:
- * enough for one admin account behind one daemon.
+ * attempt must wait, twice as long after every failure (up to 15 minutes). Addresses can be many
+ * (or forged, when a proxy passes on whatever X-Forwarded-For it was sent), so failures from all
+ * addresses together have a ceiling too, with a shorter longest wait: it bounds guessing without
+ * letting a stranger lock the admin out for long. In memory, per process: enough for one admin
+ * account behind one daemon.
  */
 const FREE_FAILURES = 5;
 const FIRST_DELAY_MS = 1000;
 const LONGEST_DELAY_MS = 15 * 60_000;
+const EVERYONE_FREE_FAILURES = 100;
+const EVERYONE_LONGEST_DELAY_MS = 60_000;
 /** An address that stopped failing for this long starts afresh. */
 const FORGET_AFTER_MS = 60 * 60_000;
 const MAX_TRACKED = 10_000;
 
 export class TooManyLoginAttemptsError extends Error {
   override readonly name = 'TooManyLoginAttemptsError';
-  constructor(readonly retryAfterSeconds: number) {
-    super(`too many failed sign-ins from this address; try again in ${retryAfterSeconds}s`);
+  constructor(
+    readonly retryAfterSeconds: number,
+    everyone = false,
+  ) {
+    super(`too many failed sign-ins${everyone ? '' : ' from this address'}; try again in ${retryAfterSeconds}s`);
   }
 }
 
@@ -25,19 +33,27 @@ interface Failures {
 
 export class LoginThrottle {
   private readonly failures = new Map<string, Failures>();
+  private everyone: Failures = { count: 0, lastAt: 0, blockedUntil: 0 };
 
   constructor(private readonly now: () => number = Date.now) {}
 
   /** Throws TooManyLoginAttemptsError while `address` must wait. */
   check(address: string): void {
     const entry = this.current(address);
-    if (entry === undefined) return;
-    const wait = entry.blockedUntil - this.now();
+    const wait = (entry?.blockedUntil ?? 0) - this.now();
     if (wait > 0) throw new TooManyLoginAttemptsError(Math.ceil(wait / 1000));
+    const everyoneWait = this.everyone.blockedUntil - this.now();
+    if (everyoneWait > 0) throw new TooManyLoginAttemptsError(Math.ceil(everyoneWait / 1000), true);
   }
 
   recordFailure(address: string): void {
     const now = this.now();
+    if (now - this.everyone.lastAt > FORGET_AFTER_MS) this.everyone = { count: 0, lastAt: now, blockedUntil: 0 };
+    this.everyone.count += 1;
+    this.everyone.lastAt = now;
+    if (this.everyone.count >= EVERYONE_FREE_FAILURES) {
+      this.everyone.blockedUntil = now + Math.min(FIRST_DELAY_MS * 2 ** (this.everyone.count - EVERYONE_FREE_FAILURES), EVERYONE_LONGEST_DELAY_MS);
+    }
     const entry = this.current(address) ?? { count: 0, lastAt: now, blockedUntil: 0 };
     entry.count += 1;
     entry.lastAt = now;
@@ -50,6 +66,7 @@ export class LoginThrottle {
 
   recordSuccess(address: string): void {
     this.failures.delete(address);
+    this.everyone = { count: 0, lastAt: 0, blockedUntil: 0 };
   }
 
   private current(address: string): Failures | undefined {

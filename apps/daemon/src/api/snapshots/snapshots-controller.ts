@@ -7,6 +7,8 @@ import { PRISMA } from '../../app/tokens.js';
 import { SnapshotRepository, type PrismaClient } from '../../store/index.js';
 import { ErrorDto, Private } from '../openapi-decorators.js';
 import {
+  AcknowledgeAlertsDto,
+  AcknowledgedAlertsDto,
   AlertsQueryDto,
   BookmarkTreeDto,
   CollectionContentsDto,
@@ -207,12 +209,31 @@ export class SnapshotsController {
   @ApiOkResponse({ type: HealthAlertDto, isArray: true })
   async alerts(@Param('id') id: string, @Query() query: AlertsQueryDto): Promise<HealthAlertDto[]> {
     const accountId = await this.accountId(id);
+    const state = query.state ?? 'all';
     const rows = await this.prisma.healthAlert.findMany({
-      where: { accountId, ...(query.seq !== undefined && { snapshotSeq: query.seq }) },
+      where: {
+        accountId,
+        ...(query.seq !== undefined && { snapshotSeq: query.seq }),
+        ...(state !== 'all' && { acknowledgedAt: state === 'open' ? null : { not: null } }),
+      },
       orderBy: { id: 'desc' },
       take: query.limit ?? 100,
     });
     return rows.map(healthAlertDto);
+  }
+
+  @Post(':id/alerts/acknowledge')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Acknowledge health alerts (all open ones, or those named): they stay in the history but no longer count as open' })
+  @ApiParam(ACCOUNT_PARAM)
+  @ApiOkResponse({ type: AcknowledgedAlertsDto })
+  async acknowledgeAlerts(@Param('id') id: string, @Body() body: AcknowledgeAlertsDto): Promise<AcknowledgedAlertsDto> {
+    const accountId = await this.accountId(id);
+    const { count } = await this.prisma.healthAlert.updateMany({
+      where: { accountId, acknowledgedAt: null, ...(body.ids !== undefined && { id: { in: body.ids.map(BigInt) } }) },
+      data: { acknowledgedAt: new Date() },
+    });
+    return { acknowledged: count };
   }
 
   private async accountId(idOrName: string): Promise<string> {

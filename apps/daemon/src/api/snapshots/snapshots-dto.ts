@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { MAX_PAGE_SIZE } from '../../history/index.js';
 import type { ForgetReport, RemovalSummary, SnapshotRef, StoreProblem } from '../../retention/index.js';
 import type { SnapshotRecord } from '../../store/index.js';
@@ -85,6 +85,9 @@ export class HealthAlertDto {
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When the webhook took it' })
   deliveredAt!: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When the admin acknowledged it; open alerts have null' })
+  acknowledgedAt!: string | null;
 }
 
 export class SnapshotDetailDto extends SnapshotDto {
@@ -185,7 +188,14 @@ export class CollectionContentsDto {
   records!: SnapshotRecordDto[];
 }
 
+export const ALERT_STATES = ['open', 'acknowledged', 'all'] as const;
+
 export class AlertsQueryDto {
+  @ApiPropertyOptional({ enum: ALERT_STATES, default: 'all', description: 'open: not yet acknowledged' })
+  @IsOptional()
+  @IsIn(ALERT_STATES)
+  state?: (typeof ALERT_STATES)[number];
+
   @ApiPropertyOptional({ description: 'Only the alerts of this snapshot' })
   @IsOptional()
   @Type(() => Number)
@@ -201,6 +211,20 @@ export class AlertsQueryDto {
   @Min(1)
   @Max(1000)
   limit?: number;
+}
+
+export class AcknowledgeAlertsDto {
+  @ApiPropertyOptional({ type: String, isArray: true, description: 'The alerts to acknowledge; default: every open alert of the account' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(1000)
+  @Matches(/^\d{1,18}$/, { each: true, message: 'each id must be an alert id (digits)' })
+  ids?: string[];
+}
+
+export class AcknowledgedAlertsDto {
+  @ApiProperty({ description: 'How many open alerts this acknowledged (already acknowledged ones are left as they were)' })
+  acknowledged!: number;
 }
 
 export class ForgetDto {
@@ -321,7 +345,17 @@ export function snapshotDto(snapshot: SnapshotRecord): SnapshotDto {
 }
 
 /** A health alert from the store (SnapshotRepository.alerts or a HealthAlert row). */
-export function healthAlertDto(alert: { id: bigint; snapshotSeq: number; kind: string; collection: string | null; message: string; details: unknown; createdAt: Date; deliveredAt: Date | null }): HealthAlertDto {
+export function healthAlertDto(alert: {
+  id: bigint;
+  snapshotSeq: number;
+  kind: string;
+  collection: string | null;
+  message: string;
+  details: unknown;
+  createdAt: Date;
+  deliveredAt: Date | null;
+  acknowledgedAt: Date | null;
+}): HealthAlertDto {
   return {
     id: alert.id.toString(),
     snapshotSeq: alert.snapshotSeq,
@@ -331,6 +365,7 @@ export function healthAlertDto(alert: { id: bigint; snapshotSeq: number; kind: s
     details: (alert.details ?? {}) as Record<string, unknown>,
     createdAt: alert.createdAt.toISOString(),
     deliveredAt: iso(alert.deliveredAt),
+    acknowledgedAt: iso(alert.acknowledgedAt),
   };
 }
 
