@@ -306,7 +306,7 @@ export function AccountPage({ name }: { name: string }) {
         <h2 id="alerts-title">Health alerts</h2>
         {alerts.data === undefined && alerts.error === undefined && <Loading what="alerts" />}
         {alerts.error !== undefined && <ErrorState title="Could not load the alerts." message={alerts.error} onRetry={alerts.reload} />}
-        {alerts.data !== undefined && <AlertList alerts={alerts.data} />}
+        {alerts.data !== undefined && <AlertList alerts={alerts.data} account={name} onAcknowledged={alerts.reload} />}
       </section>
     </div>
   );

@@ -16,7 +16,7 @@ import { NextRun } from './next-run';
 
 const RECENTLY_FINISHED_MS = 60_000;
 
-function AccountCard({ summary }: { summary: AccountSummary }) {
+function AccountCard({ summary, onChanged }: { summary: AccountSummary; onChanged: () => void }) {
   const { account } = summary;
   return (
     <li className="card account-card" data-account={account.name}>
@@ -45,7 +45,7 @@ function AccountCard({ summary }: { summary: AccountSummary }) {
           </dd>
         </div>
       </dl>
-      <AlertList alerts={summary.alerts} compact />
+      <AlertList alerts={summary.alerts} compact account={account.id} onAcknowledged={onChanged} />
     </li>
   );
 }
@@ -103,7 +103,7 @@ export function Overview() {
           {summaries.data !== undefined && summaries.data.length > 0 && (
             <ul className="card-list">
               {summaries.data.map((summary) => (
-                <AccountCard key={summary.account.id} summary={summary} />
+                <AccountCard key={summary.account.id} summary={summary} onChanged={summaries.reload} />
               ))}
             </ul>
           )}

@@ -4,6 +4,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { api, ApiError, describeError } from '../lib/api';
 import { BASE_PATH, safeReturnPath } from '../lib/base-path';
 import { useHydrated } from '../lib/use-hydrated';
+import { PasswordForm } from './password-form';
 
 function returnPath(): string {
   return safeReturnPath(new URLSearchParams(window.location.search).get('next'));
@@ -24,6 +25,9 @@ export function SignInForm() {
   const [error, setError] = useState<string | undefined>(undefined);
   const [notice, setNotice] = useState<string | undefined>(undefined);
   const [submitting, setSubmitting] = useState(false);
+  /** Signed in with a generated (one-time) password: a new one comes first. */
+  const [mustChoose, setMustChoose] = useState(false);
+  const chooseHeading = useRef<HTMLHeadingElement>(null);
   const passwordInput = useRef<HTMLInputElement>(null);
   const hydrated = useHydrated();
 
@@ -38,12 +42,21 @@ export function SignInForm() {
     );
   }, []);
 
+  useEffect(() => {
+    if (mustChoose) chooseHeading.current?.focus();
+  }, [mustChoose]);
+
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     setSubmitting(true);
     setError(undefined);
     try {
-      await api.login(username.trim(), password);
+      const session = await api.login(username.trim(), password);
+      if (session.mustChangePassword) {
+        setMustChoose(true);
+        setSubmitting(false);
+        return;
+      }
       window.location.assign(BASE_PATH + returnPath());
     } catch (failure) {
       setError(signInError(failure));
@@ -51,6 +64,18 @@ export function SignInForm() {
       passwordInput.current?.focus();
       passwordInput.current?.select();
     }
+  }
+
+  if (mustChoose) {
+    return (
+      <section className="choose-password" aria-labelledby="choose-password-title">
+        <h2 id="choose-password-title" ref={chooseHeading} tabIndex={-1}>
+          Choose your admin password
+        </h2>
+        <p>You signed in with the password Syncvault generated at its first start. It was printed in a log, so it is for this one sign-in: choose the password you will use from now on.</p>
+        <PasswordForm currentPassword={password} submitLabel="Save and continue" onChanged={() => window.location.assign(BASE_PATH + returnPath())} />
+      </section>
+    );
   }
 
   return (

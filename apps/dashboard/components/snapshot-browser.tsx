@@ -23,6 +23,7 @@ const COLUMNS: Record<string, Array<{ label: string; value: (record: Record<stri
     { label: 'Title', value: (record) => record['title'] },
     { label: 'URL', value: (record) => record['histUri'] },
     { label: 'Visits', value: (record) => (Array.isArray(record['visits']) ? record['visits'].length : undefined) },
+    { label: 'Last visit', value: (record) => lastVisit(record['visits']) },
   ],
   passwords: [
     { label: 'Site', value: (record) => record['hostname'] },
@@ -56,6 +57,17 @@ const COLUMNS: Record<string, Array<{ label: string; value: (record: Record<stri
     { label: 'Type', value: (record) => (record['entry'] as Record<string, unknown> | undefined)?.['cc-type'] },
   ],
 };
+
+/** What a search usefully matches, per collection (it matches any field of the decrypted record). */
+const SEARCH_HINTS: Record<string, string> = { bookmarks: 'title or URL', history: 'title or URL', passwords: 'site or username', forms: 'field or value' };
+
+/** History visits carry their date in microseconds since the epoch. */
+function lastVisit(visits: unknown): string | undefined {
+  if (!Array.isArray(visits)) return undefined;
+  const dates = visits.map((visit) => (visit as { date?: unknown } | null)?.date).filter((date): date is number => typeof date === 'number' && Number.isFinite(date));
+  if (dates.length === 0) return undefined;
+  return formatDateTime(new Date(Math.max(...dates) / 1000).toISOString());
+}
 
 function show(value: unknown): string {
   if (value === undefined || value === null || value === '') return '—';
@@ -200,7 +212,7 @@ function CollectionView({ account, seq, collection, onViewChange }: { account: s
           <label htmlFor="record-search" className="visually-hidden">
             Search {collection}
           </label>
-          <input id="record-search" type="search" placeholder={`Search ${collection}`} value={search} onChange={(event) => setSearch(event.target.value)} />
+          <input id="record-search" type="search" placeholder={`Search ${collection}${SEARCH_HINTS[collection] === undefined ? '' : ` by ${SEARCH_HINTS[collection]}`}`} value={search} onChange={(event) => setSearch(event.target.value)} />
           <button type="submit" className="button button-secondary">
             Search
           </button>

@@ -3,7 +3,7 @@
  * dashboard's proxy route, so the daemon's HttpOnly session cookie goes along by itself.
  */
 import { BASE_PATH, signInPath } from './base-path';
-import type { Account, AddAccountInput, AddAccountStep, ApiErrorBody, BookmarkTree, CollectionContents, EnqueuedJob, Health, HealthAlert, Job, Me, Snapshot, SnapshotDetail, SnapshotRecord, SnapshotStatus } from './types';
+import type { Account, AddAccountInput, AddAccountStep, ApiErrorBody, ApiToken, CreatedApiToken, BookmarkTree, CollectionContents, EnqueuedJob, Health, HealthAlert, Job, Me, Snapshot, SnapshotDetail, SnapshotRecord, SnapshotStatus } from './types';
 
 export class ApiError extends Error {
   constructor(
@@ -85,7 +85,13 @@ async function request<T>(path: string, options: RequestOptions = {}): Promise<T
 const account = (idOrName: string) => `/api/accounts/${encodeURIComponent(idOrName)}`;
 
 export const api = {
-  login: (username: string, password: string) => request<{ ok: true }>('/api/auth/login', { method: 'POST', body: { username, password }, allowUnauthorized: true }),
+  login: (username: string, password: string) =>
+    request<{ ok: true; mustChangePassword: boolean }>('/api/auth/login', { method: 'POST', body: { username, password }, allowUnauthorized: true }),
+  /** Ends every other session; this one goes on. */
+  changePassword: (currentPassword: string, newPassword: string) => request<{ ok: true }>('/api/auth/password', { method: 'POST', body: { currentPassword, newPassword } }),
+  apiTokens: () => request<ApiToken[]>('/api/auth/tokens'),
+  createApiToken: (name: string) => request<CreatedApiToken>('/api/auth/tokens', { method: 'POST', body: { name } }),
+  revokeApiToken: (id: string) => request<{ ok: true }>(`/api/auth/tokens/${encodeURIComponent(id)}`, { method: 'DELETE' }),
   logout: () => request<{ ok: true }>('/api/auth/logout', { method: 'POST', allowUnauthorized: true }),
   me: (options: { allowUnauthorized?: boolean } = {}) => request<Me>('/api/auth/me', options),
 
@@ -117,12 +123,15 @@ export const api = {
     request<SnapshotRecord>(`${account(idOrName)}/snapshots/${seq}/collections/${encodeURIComponent(collection)}/records/${encodeURIComponent(recordId)}${query.reveal === true ? '?reveal=true' : ''}`),
   /** The snapshot's bookmarks nested under the Places root, with the tree's structural problems. */
   bookmarkTree: (idOrName: string, seq: number) => request<BookmarkTree>(`${account(idOrName)}/snapshots/${seq}/bookmarks/tree`),
-  alerts: (idOrName: string, query: { seq?: number; limit?: number } = {}) => {
+  alerts: (idOrName: string, query: { seq?: number; limit?: number; state?: 'open' | 'acknowledged' | 'all' } = {}) => {
     const params = new URLSearchParams();
+    if (query.state !== undefined) params.set('state', query.state);
     if (query.seq !== undefined) params.set('seq', String(query.seq));
     if (query.limit !== undefined) params.set('limit', String(query.limit));
     return request<HealthAlert[]>(`${account(idOrName)}/alerts?${params.toString()}`);
   },
+  /** Acknowledges the named alerts, or every open one of the account. */
+  acknowledgeAlerts: (idOrName: string, ids?: string[]) => request<{ acknowledged: number }>(`${account(idOrName)}/alerts/acknowledge`, { method: 'POST', body: ids === undefined ? {} : { ids } }),
   backupNow: (idOrName: string) => request<EnqueuedJob>(`${account(idOrName)}/backups`, { method: 'POST' }),
 
   jobs: (limit = 50) => request<Job[]>(`/api/jobs?limit=${limit}`),

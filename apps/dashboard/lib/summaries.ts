@@ -8,14 +8,14 @@ export interface AccountSummary {
   latest: Snapshot | null;
   /** The newest complete snapshot (the same as `latest` when that one completed). */
   lastComplete: Snapshot | null;
-  /** Health alerts the newest complete snapshot raised. */
+  /** Open (not yet acknowledged) health alerts, newest first. */
   alerts: HealthAlert[];
 }
 
 export async function accountSummary(account: Account): Promise<AccountSummary> {
   const [latest = null] = await api.snapshots(account.id, { limit: 1 });
   const lastComplete = latest === null || latest.status === 'complete' ? latest : ((await api.snapshots(account.id, { limit: 1, status: 'complete' }))[0] ?? null);
-  const alerts = lastComplete === null ? [] : await api.alerts(account.id, { seq: lastComplete.seq, limit: 20 });
+  const alerts = await api.alerts(account.id, { state: 'open', limit: 20 });
   return { account, latest, lastComplete, alerts };
 }
 

@@ -55,6 +55,8 @@ export interface HealthAlert {
   details: Record<string, unknown>;
   createdAt: string;
   deliveredAt: string | null;
+  /** null while the alert is open. */
+  acknowledgedAt: string | null;
 }
 
 export interface SnapshotDetail extends Snapshot {
@@ -109,6 +111,20 @@ export interface Me {
   username: string;
   via: 'session' | 'api';
   tokenName?: string | null;
+  /** The admin password was generated; a new one must be chosen before anything else. */
+  mustChangePassword: boolean;
+}
+
+export interface ApiToken {
+  id: string;
+  name: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
+export interface CreatedApiToken extends ApiToken {
+  /** The secret, shown this once. */
+  token: string;
 }
 
 /** The daemon's error body: a one-line `message` that never carries a secret. */

@@ -19,18 +19,24 @@ export interface Stack {
   dashboard: RunningDashboard;
   /** The daemon's API, signed in (straight to the daemon, not through the dashboard). */
   api: ApiClient;
+  /** With `firstStart`: the password the daemon generated for the admin it created. */
+  generatedPassword?: string;
   close(): Promise<void>;
 }
 
-export async function startStack(label: string, options: { basePath?: string } = {}): Promise<Stack> {
+/**
+ * `firstStart`: the daemon creates the admin itself, with a generated one-time password (as
+ * without SYNCVAULT_ADMIN_PASSWORD), instead of ADMIN_PASSWORD.
+ */
+export async function startStack(label: string, options: { basePath?: string; firstStart?: boolean } = {}): Promise<Stack> {
   const build = ensureDashboardBuild(options.basePath ?? '');
   const world = createTestWorld(label);
   const parts: Partial<Stack> = { world };
   try {
     parts.sandbox = await AccountsSandbox.start();
-    parts.daemon = await startDaemon(world);
+    parts.daemon = await startDaemon(world, options.firstStart === true ? { adminPassword: undefined, onAdminCreated: (admin) => (parts.generatedPassword = admin.password) } : {});
     parts.dashboard = await startDashboard(build, parts.daemon.url);
-    parts.api = new ApiClient(parts.daemon.url, await login(parts.daemon.url));
+    parts.api = new ApiClient(parts.daemon.url, await login(parts.daemon.url, parts.generatedPassword));
   } catch (error) {
     await closeParts(parts);
     throw error;

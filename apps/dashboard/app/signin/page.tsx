@@ -19,7 +19,8 @@ export default function SignInPage() {
           <h2 id="first-start">First start?</h2>
           <p>
             The daemon created the user <code>admin</code> with a generated password and printed it once, in its output: look for{' '}
-            <code>created the admin user &quot;admin&quot; with the password …</code>
+            <code>created the admin user &quot;admin&quot; with the password …</code>. Sign in with it once: the dashboard then asks you to choose
+            your own.
           </p>
           <ul>
             <li>
