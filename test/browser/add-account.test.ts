@@ -1,7 +1,7 @@
 /**
- * The add-account wizard in a browser against the daemon and the sandbox: a Sync 1.5 account whose
- * sign-in asks for an unblock code (a wrong code first), and a Sync 1.1 account (a wrong Sync Key
- * first). Screenshots of every step go to test/browser/artifacts/.
+ * The add-account wizard in a browser against the daemon and the sandbox: Sync 1.5 accounts whose
+ * sign-in asks for an unblock code, an emailed confirmation code or a TOTP code (a wrong code
+ * first each time), and a Sync 1.1 account (a wrong Sync Key first). Screenshots of every step go to test/browser/artifacts/.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -74,6 +74,45 @@ describe('add-account wizard in a browser', () => {
     const saved = await stack.api.expect<Account>(200, 'GET', '/api/accounts/work');
     assert.deepEqual({ kind: saved.kind, email: saved.email }, { kind: 'selfhosted15', email: user.email });
   });
+
+  const verifications = [
+    { method: 'email-otp', name: 'phone', heading: 'Enter the confirmation code', label: 'Confirmation code', code: (codes: { verificationCode?: string }) => codes.verificationCode },
+    { method: 'totp-2fa', name: 'tablet', heading: 'Enter the two-step authentication code', label: 'Authentication code', code: (codes: { totpCode?: string }) => codes.totpCode },
+  ] as const;
+  for (const verification of verifications) {
+    it(`adds a Sync 1.5 account whose sign-in asks for ${verification.method === 'email-otp' ? 'an emailed confirmation code' : 'a two-step authentication (TOTP) code'}; a wrong code can be tried again`, async () => {
+      const { page } = browser;
+      const user = await stack.sandbox.createFxa({ gates: { verification: verification.method }, label: verification.name });
+      await page.goto(`${stack.dashboard.url}/add-account`);
+      await page.getByRole('radio', { name: 'Self-hosted · Sync 1.5' }).check();
+      await page.getByLabel('Name', { exact: true }).fill(verification.name);
+      await page.getByLabel('Email', { exact: true }).fill(user.email);
+      await page.getByLabel('Password', { exact: true }).fill(user.password);
+      await page.getByLabel('Accounts server URL', { exact: true }).fill(stack.sandbox.urls.fxa);
+      await page.getByLabel('Token server URL', { exact: true }).fill(stack.sandbox.urls.tokenServer);
+      await page.getByRole('button', { name: 'Add account' }).click();
+
+      await page.getByRole('heading', { name: verification.heading }).waitFor();
+      assert.equal(await page.locator('[data-step="verification-code-required"]').count(), 1);
+      assert.equal(await page.getByLabel(verification.label, { exact: true }).getAttribute('autocomplete'), 'one-time-code');
+      await page.getByLabel(verification.label, { exact: true }).fill('000000');
+      await page.getByRole('button', { name: 'Continue' }).click();
+      const refused = page.locator('.banner-error');
+      await refused.waitFor();
+      assert.match(await refused.innerText(), /^The Sync server refused: /);
+      assert.ok(await page.getByRole('heading', { name: verification.heading }).isVisible(), 'the step stays, to try again');
+      await browser.screenshot(`add-04${verification.method === 'email-otp' ? 'a' : 'b'}-${verification.method}-wrong-code`);
+
+      const code = verification.code(await stack.sandbox.codes(user.email));
+      assert.ok(code !== undefined && /^\d{6}$/.test(code), `the sandbox has the ${verification.method} code`);
+      await page.getByLabel(verification.label, { exact: true }).fill(code);
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await page.waitForURL(`${stack.dashboard.url}/accounts/${verification.name}?added=1`);
+      await page.getByText('Account added: its data decrypts.').waitFor();
+      const saved = await stack.api.expect<Account>(200, 'GET', `/api/accounts/${verification.name}`);
+      assert.deepEqual({ kind: saved.kind, email: saved.email }, { kind: 'selfhosted15', email: user.email });
+    });
+  }
 
   it('adds a Sync 1.1 account, saying what was wrong when the Sync Key does not decrypt its keys', async () => {
     const { page } = browser;
