@@ -5,6 +5,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { waitFor } from '../api/support/cli.js';
 import { launchBrowser, type TestBrowser } from './support/browser.js';
 import { ADMIN_PASSWORD, startStack, type Stack } from './support/stack.js';
 
@@ -73,6 +74,41 @@ describe('add-account wizard in a browser', () => {
 
     const saved = await stack.api.expect<Account>(200, 'GET', '/api/accounts/work');
     assert.deepEqual({ kind: saved.kind, email: saved.email }, { kind: 'selfhosted15', email: user.email });
+  });
+
+  it('reconnects an account after its password changed: a wrong password says so, then the unblock step, and backups work again', async () => {
+    const { page } = browser;
+    const saved = await stack.api.expect<Account>(200, 'GET', '/api/accounts/work');
+    const newPassword = `changed-${Date.now()}`;
+    await stack.sandbox.control('POST', `/accounts/${encodeURIComponent(saved.email)}/reset-password`, { password: newPassword });
+
+    await page.goto(`${stack.dashboard.url}/accounts/work`);
+    await page.getByRole('link', { name: 'Reconnect' }).click();
+    await page.getByRole('heading', { name: 'Reconnect work', level: 1 }).waitFor();
+    await page.getByLabel('Password', { exact: true }).fill('the old one, or a typo');
+    await page.getByRole('button', { name: 'Reconnect' }).click();
+    const refused = page.locator('.banner-error');
+    await refused.waitFor();
+    assert.match(await refused.innerText(), /^The Sync server refused: /);
+    await browser.screenshot('add-08-reconnect-wrong-password');
+
+    await page.getByLabel('Password', { exact: true }).fill(newPassword);
+    await page.getByRole('button', { name: 'Reconnect' }).click();
+    await page.getByRole('heading', { name: 'Enter the unblock code' }).waitFor();
+    const { unblockCode } = await stack.sandbox.codes(saved.email);
+    assert.ok(unblockCode !== undefined);
+    await page.getByLabel('Unblock code', { exact: true }).fill(unblockCode);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.waitForURL(`${stack.dashboard.url}/accounts/work?reconnected=1`);
+    await page.getByText('Account reconnected').waitFor();
+    await browser.screenshot('add-09-reconnected');
+
+    const { jobId } = await stack.api.expect<{ jobId: string }>(202, 'POST', '/api/accounts/work/backups');
+    const job = await waitFor('the backup after reconnecting', async () => {
+      const current = await stack.api.expect<{ state: string; failedReason: string | null }>(200, 'GET', `/api/jobs/${jobId}`);
+      return current.state === 'completed' || current.state === 'failed' ? current : undefined;
+    });
+    assert.equal(job.state, 'completed', job.failedReason ?? '');
   });
 
   const verifications = [

@@ -8,7 +8,7 @@ import { kindLabel } from '../lib/format';
 import type { AccountKind, AddAccountInput, AddAccountStep } from '../lib/types';
 import { useHydrated } from '../lib/use-hydrated';
 
-type PendingStep = Exclude<AddAccountStep, { status: 'done' }>;
+export type PendingStep = Exclude<AddAccountStep, { status: 'done' }>;
 
 const KINDS: Array<{ kind: AccountKind; hint: string }> = [
   { kind: 'mozilla', hint: 'A Firefox account at Mozilla, syncing to Mozilla’s servers.' },
@@ -20,7 +20,7 @@ const KINDS: Array<{ kind: AccountKind; hint: string }> = [
 const POLL_SECONDS = 5;
 
 /** What a failed step means for the person adding the account, in one line. */
-function wizardError(error: unknown): string {
+export function wizardError(error: unknown): string {
   if (!(error instanceof ApiError)) return describeError(error);
   switch (error.status) {
     case 422:
@@ -39,7 +39,7 @@ function wizardError(error: unknown): string {
   }
 }
 
-function Field({ id, label, hint, children }: { id: string; label: string; hint?: string; children: ReactNode }) {
+export function Field({ id, label, hint, children }: { id: string; label: string; hint?: string; children: ReactNode }) {
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
@@ -64,7 +64,7 @@ function inputFor(kind: AccountKind, form: Record<string, string>): AddAccountIn
 }
 
 /** The step the accounts server waits for: a code to type, or a link to click in an email. */
-function PendingStepForm({ step, onStep, onError, onCancel }: { step: PendingStep; onStep: (step: AddAccountStep) => void; onError: (message: string, restart: boolean) => void; onCancel: () => void }) {
+export function PendingStepForm({ step, onStep, onError, onCancel }: { step: PendingStep; onStep: (step: AddAccountStep) => void; onError: (message: string, restart: boolean) => void; onCancel: () => void }) {
   const [code, setCode] = useState('');
   const [busy, setBusy] = useState(false);
   const codeInput = useRef<HTMLInputElement>(null);

@@ -101,6 +101,8 @@ export const api = {
   pollLogin: (loginId: string) => request<AddAccountStep>(`/api/accounts/logins/${encodeURIComponent(loginId)}/poll`, { method: 'POST' }),
   cancelLogin: (loginId: string) => request<{ cancelled: boolean }>(`/api/accounts/logins/${encodeURIComponent(loginId)}`, { method: 'DELETE' }),
   account: (idOrName: string) => request<Account>(account(idOrName)),
+  /** Signs an account in again (after its password changed): the same steps as adding it. */
+  reconnectAccount: (idOrName: string, input: { password: string; syncKey?: string }) => request<AddAccountStep>(`${account(idOrName)}/reconnect`, { method: 'POST', body: input }),
   /** A JSON merge patch of the settings: absent unchanged, null cleared. */
   updateAccount: (idOrName: string, patch: { schedule?: string | null; retention?: Record<string, number | null> | null }) => request<Account>(account(idOrName), { method: 'PATCH', body: patch }),
   snapshots: (idOrName: string, query: { limit?: number; offset?: number; status?: SnapshotStatus } = {}) => {
