@@ -42,3 +42,4 @@ export {
   type ChildLink,
   type ParentLink,
 } from './bookmark-tree.js';
+export { COLLECTION_TTL_SECONDS, remainingTtlSeconds } from './ttl.js';
