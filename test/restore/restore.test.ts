@@ -148,9 +148,12 @@ describe('restore', () => {
       'restored:workfolder1',
     ]);
 
-    const between = await service.plan({ account: subject.accountId, from: 1, target: { kind: 'deleted-bookmarks', until: second.seq } });
+    const between = await service.plan({ account: subject.accountId, from: second.seq, target: { kind: 'deleted-bookmarks', since: 1 } });
     assert.ok(changedIds(between).includes('restored:bookmarkT01') && changedIds(between).includes('parent-children-updated:toolbar'), changedIds(between).join(' '));
     assert.equal(between.collections[0]!.records.filter((record) => record.reason === 'restored').length, 8);
+    const sinceNow = await service.plan({ account: subject.accountId, from: 1, target: { kind: 'deleted-bookmarks', since: 1 } });
+    assert.deepEqual(changedIds(sinceNow), changedIds(between), 'the same snapshot twice: what the server lacks now');
+    await assert.rejects(service.plan({ account: subject.accountId, from: 1, target: { kind: 'deleted-bookmarks', since: second.seq } }), /must name a snapshot before/);
 
     const result = await service.apply({ account: subject.accountId, from: 1, target: { kind: 'folder', id: 'workfolder1' }, intoNewFolder: true });
     const after = await live(subject, 'bookmarks');

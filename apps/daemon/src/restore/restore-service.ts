@@ -262,7 +262,7 @@ export class RestoreService {
   }
 
   private async bookmarkWrites(request: RestoreRequest, accountId: string, snapshotRecords: Map<string, Cleartext>, live: LiveCollection): Promise<PreparedWrite[]> {
-    const snapshot = toBookmarkMap(snapshotRecords);
+    let snapshot = toBookmarkMap(snapshotRecords);
     const liveMap = toBookmarkMap(live.records);
     const sortindexOf = (id: string) => snapshotRecords.get(id)?.sortindex ?? live.records.get(id)?.sortindex ?? null;
     const { target } = request;
@@ -277,8 +277,12 @@ export class RestoreService {
       if (ids.length === 0) throw new RestoreError(`snapshot ${request.from} has no bookmark folder ${target.id}`);
       if (snapshot.get(ids[0]!)?.['type'] !== 'folder') throw new RestoreError(`${target.id} is not a folder in snapshot ${request.from}: restore it with --bookmark`);
     } else if (target.kind === 'deleted-bookmarks') {
-      const until = toBookmarkMap(await this.readSnapshot(accountId, target.until, 'bookmarks', []));
-      ids = [...snapshot.keys()].filter((id) => isLiveItem(snapshot.get(id)) && !isLiveItem(until.get(id)) && !isLiveItem(liveMap.get(id)));
+      // The items snapshot `since` had, that are gone by snapshot `from` (or, when they are the same, from the server), restored as `since` had them.
+      if (target.since > request.from) throw new RestoreError(`--deleted-since ${target.since} must name a snapshot before --from ${request.from} (or the same one, for what is gone from the server now)`);
+      const gone = target.since === request.from ? undefined : snapshot;
+      if (gone !== undefined) snapshot = toBookmarkMap(await this.readSnapshot(accountId, target.since, 'bookmarks', []));
+      const had = snapshot;
+      ids = [...had.keys()].filter((id) => isLiveItem(had.get(id)) && (gone === undefined || !isLiveItem(gone.get(id))) && !isLiveItem(liveMap.get(id)));
       if (ids.length === 0) return [];
     } else {
       throw new RestoreError(`a ${target.kind} restore does not write bookmarks`);

@@ -5,8 +5,12 @@ export type RestoreTarget =
   | { kind: 'bookmark'; id: string }
   /** The folder and everything under it. */
   | { kind: 'folder'; id: string }
-  /** Every bookmark item alive in the `from` snapshot and gone in snapshot `until` (and still gone on the server). */
-  | { kind: 'deleted-bookmarks'; until: number }
+  /**
+   * Every bookmark item snapshot `since` had that is gone in the `from` snapshot (`since` before
+   * `from`), or, when they are the same snapshot, gone from the server; brought back as `since`
+   * had it, and only if the server still lacks it.
+   */
+  | { kind: 'deleted-bookmarks'; since: number }
   | { kind: 'password'; id: string }
   /** One collection back to the snapshot's state: differing records written, newer ones deleted. */
   | { kind: 'collection'; collection: string }
