@@ -10,6 +10,7 @@ import { registerForgetCommand } from './cli/forget-command.js';
 import { registerCheckCommand } from './cli/check-command.js';
 import { registerDemoCommand } from './cli/demo-command.js';
 import { registerAdminCommand } from './cli/admin-command.js';
+import { registerRestoreCommand } from './cli/restore-command.js';
 import { failWith } from './cli/output.js';
 
 const program = new Command('syncvault')
@@ -26,6 +27,7 @@ registerAccountCommand(program);
 registerSnapshotsCommand(program);
 registerShowCommand(program);
 registerForgetCommand(program);
+registerRestoreCommand(program);
 registerCheckCommand(program);
 registerDemoCommand(program);
 registerAdminCommand(program);
