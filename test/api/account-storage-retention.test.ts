@@ -71,8 +71,10 @@ describe('storage used per account and the retention preview', () => {
     for (;;) {
       const job = await api.expect<Job>(200, 'GET', `/api/jobs/${jobId}`);
       if (job.state === 'failed') assert.fail(`the backup of ${name} failed: ${job.failedReason}`);
-      if (job.state === 'completed') {
-        assert.equal(job.result?.status, 'complete');
+      // The job view reads the job, then its state: a job that completes in between shows
+      // `completed` without its result yet, so wait for the result too.
+      if (job.state === 'completed' && job.result !== null) {
+        assert.equal(job.result.status, 'complete');
         return job.result.seq;
       }
       if (Date.now() > deadline) assert.fail(`backup job ${jobId} still ${job.state}`);
