@@ -85,11 +85,17 @@ describe('add-account wizard in a browser', () => {
     await page.goto(`${stack.dashboard.url}/accounts/work`);
     await page.getByRole('link', { name: 'Reconnect' }).click();
     await page.getByRole('heading', { name: 'Reconnect work', level: 1 }).waitFor();
+    // The accounts server asks for the unblock code before it checks the password: only then is a typo refused.
     await page.getByLabel('Password', { exact: true }).fill('the old one, or a typo');
     await page.getByRole('button', { name: 'Reconnect' }).click();
+    await page.getByRole('heading', { name: 'Enter the unblock code' }).waitFor();
+    await page.getByLabel('Unblock code', { exact: true }).fill((await stack.sandbox.codes(saved.email)).unblockCode!);
+    await page.getByRole('button', { name: 'Continue' }).click();
     const refused = page.locator('.banner-error');
     await refused.waitFor();
     assert.match(await refused.innerText(), /^The Sync server refused: /);
+    await page.getByLabel('Password', { exact: true }).waitFor();
+    assert.equal(await page.getByRole('heading', { name: 'Enter the unblock code' }).count(), 0, 'back to the password, not stuck on a spent code');
     await browser.screenshot('add-08-reconnect-wrong-password');
 
     await page.getByLabel('Password', { exact: true }).fill(newPassword);

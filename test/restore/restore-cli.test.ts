@@ -1,4 +1,7 @@
-/** `syncvault restore`: the plan without --yes (nothing written), the restore with --yes --json, one-line errors. */
+/**
+ * `syncvault restore`: the plan without --yes (nothing written), the restore with --yes --json,
+ * one-line errors; and the API's plan route, which answers the same plan.
+ */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -65,6 +68,32 @@ describe('syncvault restore', () => {
     const after = await records('bookmarks');
     assert.equal(after.get(id)?.['title'], victim!['title']);
     assert.deepEqual(after.get(parentId)?.['children'], parent['children'], 'back at its old position');
+  });
+
+  it('POST /api/accounts/{id}/restore/plan answers the plan the CLI prints, and writes nothing', async () => {
+    const passwords = await records('passwords');
+    const [loginId, login] = [...passwords][0]!;
+    await sandbox.control('POST', `/accounts/${encodeURIComponent(user.email)}/records`, { collection: 'passwords', upsert: [{ ...login, password: 'overwritten' }] });
+    const plan = await api.expect<{ collections: Array<{ collection: string; ifUnmodifiedSince: number; records: Array<{ id: string; action: string; reason: string; label: string }> }>; totalChanges: number; from: number }>(
+      200,
+      'POST',
+      '/api/accounts/laptop/restore/plan',
+      { from: 1, kind: 'password', id: loginId },
+    );
+    assert.equal(plan.totalChanges, 1);
+    assert.deepEqual(plan.collections.map((collection) => [collection.collection, collection.records.map((record) => [record.id, record.action, record.reason])]), [['passwords', [[loginId, 'write', 'restored']]]]);
+    assert.ok(!JSON.stringify(plan).includes(String(login!['password'])) && !JSON.stringify(plan).includes('overwritten'), 'no password in the plan');
+    const cli = await runCli(['restore', 'laptop', '--from', '1', '--password', loginId, '--json'], env);
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.deepEqual(JSON.parse(cli.stdout), plan, 'the CLI and the API plan alike');
+    assert.equal((await records('passwords')).get(loginId)?.['password'], 'overwritten', 'nothing written');
+
+    assert.equal((await api.call('POST', '/api/accounts/laptop/restore/plan', { from: 1, kind: 'password' })).status, 400, 'a password restore needs its id');
+    assert.equal((await api.call('POST', '/api/accounts/laptop/restore/plan', { from: 1, kind: 'collection', collection: 'crypto' })).status, 400);
+    const missing = await api.call<{ message: string }>('POST', '/api/accounts/laptop/restore/plan', { from: 1, kind: 'bookmark', id: 'nosuchthing1' });
+    assert.equal(missing.status, 422);
+    assert.match(missing.body.message, /no bookmark item nosuchthing1/);
+    assert.equal((await api.call('POST', '/api/accounts/laptop/restore/plan', { from: 99, kind: 'all' })).status, 404);
   });
 
   it('says in one line what is wrong', async () => {

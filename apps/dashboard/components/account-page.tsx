@@ -12,20 +12,12 @@ import { JobProgress } from './job-progress';
 import { RelativeTime } from './relative-time';
 import { Empty, ErrorState, Loading } from './states';
 import { NextRun } from './next-run';
+import { RetentionEditor, retentionLabel } from './retention-editor';
+import { SnapshotChart } from './snapshot-chart';
+import { StorageUsed } from './storage-used';
 
-const RETENTION_RULES = [
-  ['keepLast', 'last'],
-  ['keepHourly', 'hourly'],
-  ['keepDaily', 'daily'],
-  ['keepWeekly', 'weekly'],
-  ['keepMonthly', 'monthly'],
-  ['keepYearly', 'yearly'],
-] as const;
-
-function retentionLabel(account: Account): string {
-  const rules = RETENTION_RULES.filter(([key]) => account.retention[key] !== undefined).map(([key, label]) => `${account.retention[key]} ${label}`);
-  return rules.length === 0 ? 'Keep every snapshot' : `Keep ${rules.join(', ')}`;
-}
+/** Snapshots the account page lists (and charts). */
+const SNAPSHOTS_SHOWN = 50;
 
 function serverOf(account: Account): string {
   if (account.kind === 'legacy11') return account.serverUrl ?? '—';
@@ -153,9 +145,12 @@ function BackupNow({ account, onFinished }: { account: Account; onFinished: () =
   const [error, setError] = useState<string | undefined>(undefined);
   const [outcome, setOutcome] = useState<string | undefined>(undefined);
   const [justAdded, setJustAdded] = useState(false);
+  const [justReconnected, setJustReconnected] = useState(false);
 
   useEffect(() => {
-    setJustAdded(new URLSearchParams(window.location.search).has('added'));
+    const query = new URLSearchParams(window.location.search);
+    setJustAdded(query.has('added'));
+    setJustReconnected(query.has('reconnected'));
   }, []);
 
   useEffect(() => {
@@ -199,9 +194,14 @@ function BackupNow({ account, onFinished }: { account: Account; onFinished: () =
     <section className="panel" aria-labelledby="backup-title">
       <div className="panel-head">
         <h2 id="backup-title">Backup</h2>
-        <button type="button" className="button button-primary" onClick={start} disabled={starting}>
-          {starting ? 'Starting…' : 'Back up now'}
-        </button>
+        <div className="actions">
+          <Link href={`/accounts/${encodeURIComponent(account.name)}/reconnect`} className="button button-secondary" title="Sign in again, e.g. after the account’s password changed">
+            Reconnect
+          </Link>
+          <button type="button" className="button button-primary" onClick={start} disabled={starting}>
+            {starting ? 'Starting…' : 'Back up now'}
+          </button>
+        </div>
       </div>
       {error !== undefined && (
         <p className="banner banner-error" role="alert">
@@ -219,21 +219,28 @@ function BackupNow({ account, onFinished }: { account: Account; onFinished: () =
           Account added: its data decrypts. “Back up now” takes its first snapshot.
         </p>
       )}
-      {job === undefined && error === undefined && !justAdded && <p className="muted">Takes a snapshot of every collection now, whatever the schedule.</p>}
+      {job === undefined && error === undefined && justReconnected && (
+        <p className="banner banner-ok" role="status">
+          Account reconnected: it is signed in again, with its snapshots and settings as they were.
+        </p>
+      )}
+      {job === undefined && error === undefined && !justAdded && !justReconnected && <p className="muted">Takes a snapshot of every collection now, whatever the schedule.</p>}
     </section>
   );
 }
 
 export function AccountPage({ name }: { name: string }) {
   const account = useApi(() => api.account(name), `account:${name}`);
-  const snapshots = useApi(() => api.snapshots(name, { limit: 50 }), `snapshots:${name}`, { refreshMs: 30_000 });
+  const snapshots = useApi(() => api.snapshots(name, { limit: SNAPSHOTS_SHOWN }), `snapshots:${name}`, { refreshMs: 30_000 });
   const alerts = useApi(() => api.alerts(name, { limit: 20 }), `alerts:${name}`, { refreshMs: 60_000 });
   const reloadSnapshots = snapshots.reload;
   const reloadAlerts = alerts.reload;
+  const reloadAccount = account.reload;
   const onBackupFinished = useCallback(() => {
     reloadSnapshots();
     reloadAlerts();
-  }, [reloadSnapshots, reloadAlerts]);
+    reloadAccount();
+  }, [reloadSnapshots, reloadAlerts, reloadAccount]);
 
   if (account.data === undefined) {
     return (
@@ -282,13 +289,28 @@ export function AccountPage({ name }: { name: string }) {
         </div>
         <div>
           <dt>Retention</dt>
-          <dd>{retentionLabel(current)}</dd>
+          <dd>{retentionLabel(current.retention)}</dd>
+        </div>
+        <div data-storage>
+          <dt>Storage used</dt>
+          <dd>
+            <StorageUsed storage={current.storage} detailed />
+          </dd>
         </div>
       </dl>
 
       <BackupNow account={current} onFinished={onBackupFinished} />
 
       <ScheduleEditor key={current.id} account={current} onSaved={account.reload} />
+
+      <RetentionEditor key={`retention-${current.id}`} account={current} snapshotsVersion={(snapshots.data ?? []).map((snapshot) => `${snapshot.seq}:${snapshot.status}`).join(',')} onSaved={account.reload} />
+
+      <section className="panel" aria-labelledby="chart-title">
+        <h2 id="chart-title">Records over time</h2>
+        {snapshots.data === undefined && snapshots.error === undefined && <Loading what="snapshots" />}
+        {snapshots.error !== undefined && <ErrorState title="Could not load the snapshots." message={snapshots.error} onRetry={snapshots.reload} />}
+        {snapshots.data !== undefined && <SnapshotChart snapshots={snapshots.data} limited={snapshots.data.length >= SNAPSHOTS_SHOWN} />}
+      </section>
 
       <section className="panel" aria-labelledby="snapshots-title">
         <h2 id="snapshots-title">Snapshots</h2>

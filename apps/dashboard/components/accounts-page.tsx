@@ -6,6 +6,7 @@ import { accountSummaries } from '../lib/summaries';
 import { useApi } from '../lib/use-api';
 import { LastBackup } from './last-backup';
 import { Empty, ErrorState, Loading } from './states';
+import { StorageUsed } from './storage-used';
 
 export function AccountsPage() {
   const summaries = useApi(accountSummaries, 'summaries', { refreshMs: 30_000 });
@@ -37,6 +38,7 @@ export function AccountsPage() {
                 <th scope="col">Email or user</th>
                 <th scope="col">Last backup</th>
                 <th scope="col">Schedule</th>
+                <th scope="col">Storage used</th>
               </tr>
             </thead>
             <tbody>
@@ -51,6 +53,9 @@ export function AccountsPage() {
                     <LastBackup summary={summary} />
                   </td>
                   <td data-label="Schedule">{scheduleLabel(summary.account.schedule)}</td>
+                  <td data-label="Storage used" data-storage>
+                    <StorageUsed storage={summary.account.storage} />
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -39,6 +39,16 @@ export function wizardError(error: unknown): string {
   }
 }
 
+/**
+ * Whether a failed step ended the sign-in: it expired (410), or the accounts server refused
+ * something other than the code, such as the password it checks only once the unblock code is in;
+ * the daemon then drops the sign-in, so the details form comes back to be corrected.
+ */
+function endsSignIn(error: unknown): boolean {
+  if (!(error instanceof ApiError)) return false;
+  return error.status === 410 || (error.status === 422 && !/code is wrong or expired/.test(error.message));
+}
+
 export function Field({ id, label, hint, children }: { id: string; label: string; hint?: string; children: ReactNode }) {
   return (
     <div className="field">
@@ -93,7 +103,7 @@ export function PendingStepForm({ step, onStep, onError, onCancel }: { step: Pen
     try {
       onStep(await api.submitLoginCode(step.loginId, code.trim()));
     } catch (error) {
-      onError(wizardError(error), error instanceof ApiError && error.status === 410);
+      onError(wizardError(error), endsSignIn(error));
       codeInput.current?.select();
     } finally {
       setBusy(false);

@@ -13,6 +13,7 @@ import { LastBackup } from './last-backup';
 import { AlertList } from './alert-list';
 import { Empty, ErrorState, Loading } from './states';
 import { NextRun } from './next-run';
+import { StorageUsed } from './storage-used';
 
 const RECENTLY_FINISHED_MS = 60_000;
 
@@ -42,6 +43,12 @@ function AccountCard({ summary, onChanged }: { summary: AccountSummary; onChange
           <dt>Next run</dt>
           <dd>
             <NextRun iso={account.nextRunAt} schedule={account.schedule} />
+          </dd>
+        </div>
+        <div data-storage>
+          <dt>Storage used</dt>
+          <dd>
+            <StorageUsed storage={account.storage} />
           </dd>
         </div>
       </dl>

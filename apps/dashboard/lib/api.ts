@@ -3,7 +3,7 @@
  * dashboard's proxy route, so the daemon's HttpOnly session cookie goes along by itself.
  */
 import { BASE_PATH, signInPath } from './base-path';
-import type { Account, AddAccountInput, AddAccountStep, ApiErrorBody, ApiToken, CreatedApiToken, BookmarkTree, CollectionContents, EnqueuedJob, Health, HealthAlert, Job, Me, Snapshot, SnapshotDetail, SnapshotRecord, SnapshotStatus } from './types';
+import type { Account, AddAccountInput, AddAccountStep, ApiErrorBody, ApiToken, BookmarkTree, CollectionContents, CreatedApiToken, EnqueuedJob, Health, HealthAlert, Job, Me, RetentionPolicy, RetentionPreview, Snapshot, SnapshotDetail, SnapshotRecord, SnapshotStatus } from './types';
 
 export class ApiError extends Error {
   constructor(
@@ -105,6 +105,9 @@ export const api = {
   reconnectAccount: (idOrName: string, input: { password: string; syncKey?: string }) => request<AddAccountStep>(`${account(idOrName)}/reconnect`, { method: 'POST', body: input }),
   /** A JSON merge patch of the settings: absent unchanged, null cleared. */
   updateAccount: (idOrName: string, patch: { schedule?: string | null; retention?: Record<string, number | null> | null }) => request<Account>(account(idOrName), { method: 'PATCH', body: patch }),
+  /** Which snapshots `policy` would keep and remove; plans only, nothing is removed. */
+  retentionPreview: (idOrName: string, policy: RetentionPolicy, signal?: AbortSignal) =>
+    request<RetentionPreview>(`${account(idOrName)}/retention/preview`, { method: 'POST', body: { policy }, ...(signal !== undefined && { signal }) }),
   snapshots: (idOrName: string, query: { limit?: number; offset?: number; status?: SnapshotStatus } = {}) => {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));

@@ -17,6 +17,21 @@ export function formatCount(value: number): string {
   return numberFormat.format(value);
 }
 
+const BYTE_UNITS = ['byte', 'kilobyte', 'megabyte', 'gigabyte', 'terabyte', 'petabyte'] as const;
+
+/** "512 bytes", "48.3 kB", "1.25 MB": decimal units, three significant digits at most. */
+export function formatBytes(bytes: number): string {
+  let value = Math.max(0, bytes);
+  for (let unit = 0; ; unit += 1) {
+    const digits = unit === 0 || value >= 100 ? 0 : value >= 10 ? 1 : 2;
+    const rounded = Number(value.toFixed(digits));
+    if (rounded < 1000 || unit === BYTE_UNITS.length - 1) {
+      return new Intl.NumberFormat('en', { style: 'unit', unit: BYTE_UNITS[unit], unitDisplay: unit === 0 ? 'long' : 'short', maximumFractionDigits: digits }).format(rounded);
+    }
+    value /= 1000;
+  }
+}
+
 /** Records a snapshot holds, every collection counted (meta/global and crypto/keys included). */
 export function snapshotRecords(snapshot: Pick<Snapshot, 'collections'>): number {
   return Object.values(snapshot.collections).reduce((sum, collection) => sum + collection.count, 0);

@@ -11,6 +11,19 @@ export interface RetentionPolicy {
   keepYearly?: number;
 }
 
+/**
+ * What an account takes in the store: distinct payloads (a record unchanged across snapshots is
+ * stored once; a payload two accounts share counts in both), record versions, complete snapshots.
+ */
+export interface StorageUsage {
+  bytes: number;
+  /** Of `bytes`, what no other account shares: about what removing the account frees. */
+  exclusiveBytes: number;
+  blobs: number;
+  versions: number;
+  snapshots: number;
+}
+
 export interface Account {
   id: string;
   name: string;
@@ -26,6 +39,7 @@ export interface Account {
   nextRunAt: string | null;
   retention: RetentionPolicy;
   alertSettings: { shrinkThreshold?: number; webhookUrl?: string };
+  storage: StorageUsage;
   createdAt: string;
   updatedAt: string;
 }
@@ -44,6 +58,25 @@ export interface Snapshot {
   keyFingerprint: string | null;
   stats: Record<string, unknown>;
   error: string | null;
+}
+
+export interface SnapshotRef {
+  seq: number;
+  status: SnapshotStatus;
+  startedAt: string;
+  finishedAt: string | null;
+  tags: string[];
+}
+
+/** Which snapshots a retention policy keeps and removes (POST /api/accounts/:id/retention/preview). */
+export interface RetentionPreview {
+  accountId: string;
+  policy: RetentionPolicy;
+  /** Newest first; reasons: last, hourly, daily, weekly, monthly, yearly, pre-restore, newest, no-policy. */
+  kept: Array<SnapshotRef & { reasons: string[] }>;
+  /** Newest first; reason `policy` or `failed`. */
+  removed: Array<SnapshotRef & { reason: string }>;
+  running: SnapshotRef[];
 }
 
 export interface HealthAlert {

@@ -11,12 +11,14 @@ import { AuthService } from './auth/auth-service.js';
 import { LoginThrottle } from './auth/login-throttle.js';
 import { HealthController, HealthService } from './health/health.js';
 import { BackupsController, JobsController } from './jobs/jobs-controller.js';
+import { RestoreController } from './restore/restore-controller.js';
+import { RESTORE_PROVIDERS } from './restore/restore.providers.js';
 import { SnapshotsController, StoreController } from './snapshots/snapshots-controller.js';
 import { SNAPSHOT_PROVIDERS } from './snapshots/snapshots.providers.js';
 
 /** The HTTP API: controllers, the global auth guard, the first-start admin and the services the routes wrap. */
 @Module({
-  controllers: [AuthController, HealthController, JobsController, BackupsController, AccountsController, SnapshotsController, StoreController],
+  controllers: [AuthController, HealthController, JobsController, BackupsController, AccountsController, SnapshotsController, StoreController, RestoreController],
   providers: [
     { provide: AuthService, useFactory: (prisma: PrismaClient) => new AuthService(prisma), inject: [PRISMA] },
     { provide: LoginThrottle, useFactory: () => new LoginThrottle() },
@@ -25,6 +27,7 @@ import { SNAPSHOT_PROVIDERS } from './snapshots/snapshots.providers.js';
     AdminBootstrap,
     ...ACCOUNT_PROVIDERS,
     ...SNAPSHOT_PROVIDERS,
+    ...RESTORE_PROVIDERS,
   ],
   exports: [AuthService],
 })

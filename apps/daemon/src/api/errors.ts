@@ -14,6 +14,10 @@ const BY_NAME: Record<string, number> = {
   WrongLoginStepError: HttpStatus.CONFLICT,
   SnapshotRunningError: HttpStatus.CONFLICT,
   SnapshotNotCompleteError: HttpStatus.CONFLICT,
+  // Another device kept writing while a restore re-planned: try again later.
+  PreconditionFailedError: HttpStatus.CONFLICT,
+  // Well-formed, but not something this snapshot and server can do (not in the snapshot, not a folder, no keys).
+  RestoreError: HttpStatus.UNPROCESSABLE_ENTITY,
   // The sign-in is over (expired, cancelled, finished, or the daemon restarted): start again.
   LoginExpiredError: HttpStatus.GONE,
   CollectionKeptChangingError: HttpStatus.SERVICE_UNAVAILABLE,

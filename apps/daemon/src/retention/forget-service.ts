@@ -22,6 +22,17 @@ export interface ForgetReport {
   removed: RemovalSummary;
 }
 
+/** What a policy would do to an account's snapshots, planned only: no garbage counted, nothing changed. */
+export interface RetentionPreview {
+  accountId: string;
+  policy: RetentionPolicy;
+  /** Newest first, with every reason each is kept for. */
+  kept: Array<SnapshotRef & { reasons: KeepReason[] }>;
+  /** Newest first. */
+  removed: Array<SnapshotRef & { reason: RemoveReason }>;
+  running: SnapshotRef[];
+}
+
 export interface RemovalSummary {
   snapshots: Array<SnapshotRef & { reason: RemoveReason | 'by-hand' }>;
   /** Record versions no remaining snapshot sees. */
@@ -68,18 +79,26 @@ export class ForgetService {
   async forget(accountId: string, policy: RetentionPolicy, options: { dryRun?: boolean } = {}): Promise<ForgetReport> {
     const dryRun = options.dryRun ?? false;
     return AccountLock.with(this.databaseUrl, accountId, async () => {
-      const snapshots = await this.prisma.snapshot.findMany({ where: { accountId }, select: SNAPSHOT_FIELDS });
-      const plan = planRetention(snapshots, policy);
-      const toRemove = plan.remove.map(({ snapshot, reason }) => ({ ...snapshot, reason }));
-      return {
-        accountId,
-        dryRun,
-        policy,
-        kept: plan.keep.map(({ snapshot, reasons }) => ({ ...snapshot, reasons })),
-        running: plan.running,
-        removed: await this.remove(accountId, toRemove, dryRun),
-      };
+      const { kept, removed, running } = await this.preview(accountId, policy);
+      return { accountId, dryRun, policy, kept, running, removed: await this.remove(accountId, removed, dryRun) };
     });
+  }
+
+  /**
+   * Which snapshots `policy` would keep and remove, from the snapshot list alone: no lock (a
+   * backup may be running), no garbage counted, nothing changed. Cheap enough to ask on every
+   * edit of a policy; `forget` plans the same way under the lock.
+   */
+  async preview(accountId: string, policy: RetentionPolicy): Promise<RetentionPreview> {
+    const snapshots = await this.prisma.snapshot.findMany({ where: { accountId }, select: SNAPSHOT_FIELDS });
+    const plan = planRetention(snapshots, policy);
+    return {
+      accountId,
+      policy,
+      kept: plan.keep.map(({ snapshot, reasons }) => ({ ...snapshot, reasons })),
+      removed: plan.remove.map(({ snapshot, reason }) => ({ ...snapshot, reason })),
+      running: plan.running,
+    };
   }
 
   /** Applies the policy stored on the account (Account.retention). */

@@ -4,3 +4,4 @@ export * from './locks.js';
 export * from './blobs.js';
 export * from './snapshot-writer.js';
 export * from './snapshot-repository.js';
+export * from './usage.js';

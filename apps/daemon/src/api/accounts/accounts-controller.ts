@@ -16,7 +16,9 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { AccountService, type AddAccountInput, type AddAccountStep } from '../../accounts/index.js';
+import { AccountService, type AccountView, type AddAccountInput, type AddAccountStep } from '../../accounts/index.js';
+import { PRISMA } from '../../app/tokens.js';
+import { storageUsage, type PrismaClient } from '../../store/index.js';
 import { ErrorDto, Private } from '../openapi-decorators.js';
 import {
   AccountDto,
@@ -44,15 +46,6 @@ const SignInErrors = () =>
     ApiServiceUnavailableResponse({ type: ErrorDto, description: 'a Sync server is temporarily unavailable (see Retry-After)' }),
   );
 
-/**
- * Answers a sign-in step: 202 while it waits for the user, else `doneStatus` (201 when an account
- * was created, 200 when one was updated or the status is all that changed).
- */
-function answerStep(reply: FastifyReply, step: AddAccountStep, doneStatus: number): AddAccountStepDto {
-  void reply.status(step.status === 'done' ? doneStatus : HttpStatus.ACCEPTED);
-  return addAccountStepDto(step);
-}
-
 @ApiTags('accounts')
 @Private()
 @Controller('api/accounts')
@@ -60,15 +53,14 @@ export class AccountsController {
   constructor(
     @Inject(AccountService) private readonly accounts: AccountService,
     @Inject(NextRuns) private readonly nextRuns: NextRuns,
+    @Inject(PRISMA) private readonly prisma: PrismaClient,
   ) {}
 
   @Get()
   @ApiOperation({ summary: 'Every account, by name (never a secret)' })
   @ApiOkResponse({ type: AccountDto, isArray: true })
   async list(): Promise<AccountDto[]> {
-    const views = await this.accounts.list();
-    const nextRuns = await this.nextRuns.of(views.map((view) => view.id));
-    return views.map((view) => accountDto(view, nextRuns.get(view.id) ?? null));
+    return this.dtos(await this.accounts.list());
   }
 
   @Post()
@@ -85,7 +77,7 @@ export class AccountsController {
   async add(@Body() body: AddAccountDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<AddAccountStepDto> {
     const { settings, ...fields } = sentFields(body);
     const input = { ...fields, ...(settings !== undefined && { settings: sentFields(settings) }) } as AddAccountInput;
-    return answerStep(reply, await this.accounts.beginAdd(input), HttpStatus.CREATED);
+    return this.answerStep(reply, await this.accounts.beginAdd(input), HttpStatus.CREATED);
   }
 
   @Post('logins/:loginId/code')
@@ -97,7 +89,7 @@ export class AccountsController {
   @ApiGoneResponse({ type: ErrorDto, description: 'no such sign-in (expired, finished, cancelled, or the daemon restarted): start again' })
   @SignInErrors()
   async submitCode(@Param('loginId') loginId: string, @Body() body: LoginCodeDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<AddAccountStepDto> {
-    return answerStep(reply, await this.accounts.continueAdd(loginId, { code: body.code }), HttpStatus.OK);
+    return this.answerStep(reply, await this.accounts.continueAdd(loginId, { code: body.code }), HttpStatus.OK);
   }
 
   @Post('logins/:loginId/poll')
@@ -108,7 +100,7 @@ export class AccountsController {
   @ApiGoneResponse({ type: ErrorDto, description: 'no such sign-in: start again' })
   @SignInErrors()
   async poll(@Param('loginId') loginId: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<AddAccountStepDto> {
-    return answerStep(reply, await this.accounts.pollAdd(loginId), HttpStatus.OK);
+    return this.answerStep(reply, await this.accounts.pollAdd(loginId), HttpStatus.OK);
   }
 
   @Delete('logins/:loginId')
@@ -126,8 +118,7 @@ export class AccountsController {
   @ApiOkResponse({ type: AccountDto })
   @ApiNotFoundResponse({ type: ErrorDto })
   async get(@Param('id') id: string): Promise<AccountDto> {
-    const view = await this.accounts.get(id);
-    return accountDto(view, await this.nextRuns.one(view.id));
+    return this.dto(await this.accounts.get(id));
   }
 
   @Patch(':id')
@@ -140,8 +131,7 @@ export class AccountsController {
   @ApiBadRequestResponse({ type: ErrorDto, description: 'bad setting, naming the field' })
   @ApiNotFoundResponse({ type: ErrorDto })
   async update(@Param('id') id: string, @Body() body: AccountSettingsUpdateDto): Promise<AccountDto> {
-    const view = await this.accounts.updateSettings(id, sentFields(body));
-    return accountDto(view, await this.nextRuns.one(view.id));
+    return this.dto(await this.accounts.updateSettings(id, sentFields(body)));
   }
 
   @Delete(':id')
@@ -164,6 +154,27 @@ export class AccountsController {
   @ApiNotFoundResponse({ type: ErrorDto })
   @SignInErrors()
   async reconnect(@Param('id') id: string, @Body() body: ReconnectAccountDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<AddAccountStepDto> {
-    return answerStep(reply, await this.accounts.beginReconnect(id, sentFields(body) as ReconnectAccountDto), HttpStatus.OK);
+    return this.answerStep(reply, await this.accounts.beginReconnect(id, sentFields(body) as ReconnectAccountDto), HttpStatus.OK);
+  }
+
+  /** Accounts as the API shows them, with their next runs and storage looked up for all at once. */
+  private async dtos(views: AccountView[]): Promise<AccountDto[]> {
+    const ids = views.map((view) => view.id);
+    const [nextRuns, storage] = await Promise.all([this.nextRuns.of(ids), storageUsage(this.prisma, ids)]);
+    return views.map((view) => accountDto(view, nextRuns.get(view.id) ?? null, storage.get(view.id)));
+  }
+
+  private async dto(view: AccountView): Promise<AccountDto> {
+    const [dto] = await this.dtos([view]);
+    return dto ?? accountDto(view);
+  }
+
+  /**
+   * Answers a sign-in step: 202 while it waits for the user, else `doneStatus` (201 when an account
+   * was created, 200 when one was updated or the status is all that changed).
+   */
+  private async answerStep(reply: FastifyReply, step: AddAccountStep, doneStatus: number): Promise<AddAccountStepDto> {
+    void reply.status(step.status === 'done' ? doneStatus : HttpStatus.ACCEPTED);
+    return addAccountStepDto(step, step.status === 'done' ? await this.dto(step.account) : undefined);
   }
 }

@@ -6,6 +6,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsObject, IsOptional, IsString, Length, MaxLength } from 'class-validator';
 import { ACCOUNT_KINDS, type AccountKind, type AccountView, type AddAccountStep } from '../../accounts/index.js';
+import { NO_STORAGE_USED, type StorageUsage } from '../../store/index.js';
 
 /** Longest password, Sync Key or code accepted (the service says the same for secrets). */
 const MAX_SECRET_LENGTH = 1024;
@@ -37,6 +38,27 @@ export class AlertSettingsDto {
 
   @ApiPropertyOptional({ description: 'http(s) URL that receives each health alert as a JSON POST' })
   webhookUrl?: string;
+}
+
+export class StorageUsageDto {
+  @ApiProperty({
+    example: 1_482_113,
+    description:
+      "Bytes of the distinct record payloads this account's snapshots hold (encrypted, as the Sync server sent them). The store is content-addressed: a record unchanged across snapshots is stored once, so a backup with little change adds little. A payload two accounts both hold (the same Sync account added twice) counts in both. Not PostgreSQL's own overhead (indexes, pages).",
+  })
+  bytes!: number;
+
+  @ApiProperty({ description: 'Of `bytes`, the payloads no other account holds: about what removing this account would free' })
+  exclusiveBytes!: number;
+
+  @ApiProperty({ description: 'Distinct payloads (blobs) behind `bytes`' })
+  blobs!: number;
+
+  @ApiProperty({ description: 'Record versions kept: one per record per change, however many snapshots see it' })
+  versions!: number;
+
+  @ApiProperty({ description: 'Complete snapshots' })
+  snapshots!: number;
 }
 
 export class AccountDto {
@@ -78,6 +100,9 @@ export class AccountDto {
 
   @ApiProperty({ type: AlertSettingsDto })
   alertSettings!: AlertSettingsDto;
+
+  @ApiProperty({ type: StorageUsageDto, description: 'What the account takes in the store (zero in the answer to its removal)' })
+  storage!: StorageUsageDto;
 
   @ApiProperty({ type: String, format: 'date-time' })
   createdAt!: string;
@@ -228,7 +253,7 @@ export class CancelledLoginDto {
 }
 
 /** The view as the API shows it: the same fields, picked so nothing else ever slips in. */
-export function accountDto(view: AccountView, nextRunAt: string | null = null): AccountDto {
+export function accountDto(view: AccountView, nextRunAt: string | null = null, storage: StorageUsage = NO_STORAGE_USED): AccountDto {
   return {
     id: view.id,
     name: view.name,
@@ -243,13 +268,15 @@ export function accountDto(view: AccountView, nextRunAt: string | null = null): 
     nextRunAt,
     retention: view.retention,
     alertSettings: view.alertSettings,
+    storage: { bytes: storage.bytes, exclusiveBytes: storage.exclusiveBytes, blobs: storage.blobs, versions: storage.versions, snapshots: storage.snapshots },
     createdAt: view.createdAt,
     updatedAt: view.updatedAt,
   };
 }
 
-export function addAccountStepDto(step: AddAccountStep): AddAccountStepDto {
-  if (step.status === 'done') return { status: 'done', account: accountDto(step.account) };
+/** A sign-in step as the API shows it; `account` is the done step's account as the controller completed it. */
+export function addAccountStepDto(step: AddAccountStep, account?: AccountDto): AddAccountStepDto {
+  if (step.status === 'done') return { status: 'done', account: account ?? accountDto(step.account) };
   return {
     status: step.status,
     loginId: step.loginId,

@@ -23,6 +23,9 @@ import {
   RecordQueryDto,
   RemovalSummaryDto,
   removalSummaryDto,
+  RetentionPreviewDto,
+  retentionPreviewDto,
+  RetentionPreviewRequestDto,
   SnapshotDetailDto,
   SnapshotDto,
   snapshotDto,
@@ -201,6 +204,22 @@ export class SnapshotsController {
         ? await this.forgetService.forgetByStoredPolicy(accountId, options)
         : await this.forgetService.forget(accountId, parseRetentionPolicy(body.policy), options);
     return forgetReportDto(report);
+  }
+
+  @Post(':id/retention/preview')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Which snapshots a retention policy would keep and which it would remove, without removing anything',
+    description:
+      "For editing a policy before saving it: plans from the snapshot list only, so it answers at once, even while a backup runs, and changes nothing (POST /forget with dryRun also counts the versions and bytes that would be freed, under the account's lock). Without a policy the stored one is planned.",
+  })
+  @ApiParam(ACCOUNT_PARAM)
+  @ApiOkResponse({ type: RetentionPreviewDto })
+  @ApiBadRequestResponse({ type: ErrorDto, description: 'bad policy, naming the rule' })
+  async previewRetention(@Param('id') id: string, @Body() body: RetentionPreviewRequestDto): Promise<RetentionPreviewDto> {
+    const account = await this.accounts.get(id);
+    const policy = parseRetentionPolicy(body.policy ?? account.retention);
+    return retentionPreviewDto(await this.forgetService.preview(account.id, policy));
   }
 
   @Get(':id/alerts')

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { MAX_PAGE_SIZE } from '../../history/index.js';
-import type { ForgetReport, RemovalSummary, SnapshotRef, StoreProblem } from '../../retention/index.js';
+import type { ForgetReport, RemovalSummary, RetentionPreview, SnapshotRef, StoreProblem } from '../../retention/index.js';
 import type { SnapshotRecord } from '../../store/index.js';
 import { RetentionPolicyDto } from '../accounts/accounts-dto.js';
 
@@ -300,6 +300,30 @@ export class ForgetReportDto {
   removed!: RemovalSummaryDto;
 }
 
+export class RetentionPreviewRequestDto {
+  @ApiPropertyOptional({ type: RetentionPolicyDto, description: "The policy to try, e.g. one being edited; default: the account's stored one" })
+  @IsOptional()
+  @IsObject()
+  policy?: Record<string, unknown>;
+}
+
+export class RetentionPreviewDto {
+  @ApiProperty({ format: 'uuid' })
+  accountId!: string;
+
+  @ApiProperty({ type: RetentionPolicyDto, description: 'The policy planned with, as validated' })
+  policy!: RetentionPolicyDto;
+
+  @ApiProperty({ type: KeptSnapshotDto, isArray: true, description: 'Snapshots the policy keeps, newest first, with every reason each is kept for' })
+  kept!: KeptSnapshotDto[];
+
+  @ApiProperty({ type: RemovedSnapshotDto, isArray: true, description: 'Snapshots the policy would remove, newest first: `policy`, or `failed` (always removed)' })
+  removed!: RemovedSnapshotDto[];
+
+  @ApiProperty({ type: SnapshotRefDto, isArray: true, description: 'Running snapshots, which retention never touches' })
+  running!: SnapshotRefDto[];
+}
+
 export class StoreProblemDto {
   @ApiProperty({ enum: ['missing-blob', 'blob-hash-mismatch', 'blob-size-mismatch', 'snapshot-count-mismatch', 'incomplete-run-visible', 'empty-version-range', 'missing-keys'] })
   kind!: string;
@@ -390,6 +414,16 @@ export function forgetReportDto(report: ForgetReport): ForgetReportDto {
     kept: report.kept.map((snapshot) => ({ ...snapshotRefDto(snapshot), reasons: snapshot.reasons })),
     running: report.running.map(snapshotRefDto),
     removed: removalSummaryDto(report.removed),
+  };
+}
+
+export function retentionPreviewDto(preview: RetentionPreview): RetentionPreviewDto {
+  return {
+    accountId: preview.accountId,
+    policy: preview.policy,
+    kept: preview.kept.map((snapshot) => ({ ...snapshotRefDto(snapshot), reasons: snapshot.reasons })),
+    removed: preview.removed.map((snapshot) => ({ ...snapshotRefDto(snapshot), reason: snapshot.reason })),
+    running: preview.running.map(snapshotRefDto),
   };
 }
 
