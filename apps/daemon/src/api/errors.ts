@@ -14,6 +14,8 @@ const BY_NAME: Record<string, number> = {
   WrongLoginStepError: HttpStatus.CONFLICT,
   SnapshotRunningError: HttpStatus.CONFLICT,
   SnapshotNotCompleteError: HttpStatus.CONFLICT,
+  // Retrying a job that did not fail, cancelling one that finished.
+  JobStateConflictError: HttpStatus.CONFLICT,
   // The sign-in is over (expired, cancelled, finished, or the daemon restarted): start again.
   LoginExpiredError: HttpStatus.GONE,
   CollectionKeptChangingError: HttpStatus.SERVICE_UNAVAILABLE,
