@@ -133,7 +133,7 @@ export class JobsService {
    * and cancel request of its last run.
    */
   async retry(id: string): Promise<JobView> {
-    const { queue, job } = await this.require(id);
+    const { job } = await this.require(id);
     const state = await withRedisTimeout(job.getState());
     if (state !== 'failed') throw new JobStateConflictError(`job ${id} is ${stateWords(state)}: only a failed job can be retried`);
     await withRedisTimeout(
