@@ -175,6 +175,33 @@ describe('the Jobs page in a browser', () => {
     await browser.screenshot('jobs-04-cancelled');
   });
 
+  it('the overview follows a running backup on the same stream to 100%, then shows the account’s new snapshot', async () => {
+    const { page } = browser;
+    await page.goto(`${url}/`);
+    await page.getByText('No job is running.').waitFor();
+    await markDocument(page);
+    await stack.sandbox.control('POST', '/faults', { path: `^/storage/1\\.5/${laptop.sandbox.storageUid}/storage/[a-z]+$`, method: 'GET', count: 1000, kind: 'delay', delayMs: 300 });
+    try {
+      const { jobId } = await stack.api.expect<{ jobId: string }>(202, 'POST', '/api/accounts/laptop/backups');
+      const bar = page.locator(`.job-progress[data-job-id="${jobId}"] [role="progressbar"]`);
+      await page.waitForFunction((id) => {
+        const value = Number(document.body.querySelector(`.job-progress[data-job-id="${id}"] [role="progressbar"]`)?.getAttribute('aria-valuenow'));
+        return value > 0 && value < 100;
+      }, jobId);
+      assert.equal(await bar.getAttribute('aria-label'), 'backup of laptop');
+      await browser.screenshot('jobs-05-overview-running');
+      await page.locator(`.job-progress[data-job-id="${jobId}"][data-state="completed"] [aria-valuenow="100"]`).waitFor({ timeout: 180_000 });
+    } finally {
+      await stack.sandbox.control('DELETE', '/faults');
+    }
+    const [snapshot] = await stack.api.expect<Array<Snapshot & { collections: Record<string, { count: number }> }>>(200, 'GET', '/api/accounts/laptop/snapshots');
+    assert.equal(snapshot?.status, 'complete');
+    const records = Object.values(snapshot.collections).reduce((sum, collection) => sum + collection.count, 0);
+    await page.locator('[data-account="laptop"]').getByText(`${new Intl.NumberFormat('en').format(records)} records`).first().waitFor();
+    assert.ok(await sameDocument(page), 'the overview updated without a reload');
+    await browser.screenshot('jobs-06-overview-done');
+  });
+
   it('is readable on a phone, errors and actions included', async () => {
     const phone = await launchBrowser({ viewport: { width: 390, height: 844 } });
     try {
@@ -183,10 +210,11 @@ describe('the Jobs page in a browser', () => {
       await phone.context.addCookies(await browser.context.cookies());
       await page.goto(`${url}/jobs`);
       await page.locator('tr[data-state="failed"] .job-error').first().waitFor();
+      // Named once the accounts have loaded beside the jobs.
+      await page.getByRole('button', { name: 'Retry backup of laptop' }).waitFor();
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 0, `the Jobs page is ${overflow}px wider than the phone`);
-      assert.ok(await page.getByRole('button', { name: 'Retry backup of laptop' }).isVisible());
-      await phone.screenshot('jobs-05-phone');
+      await phone.screenshot('jobs-07-phone');
     } finally {
       await phone.close();
     }
