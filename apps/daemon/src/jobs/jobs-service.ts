@@ -184,8 +184,7 @@ export class JobsService {
 
   /** Follows a job's progress to its end; see JobEvents.follow. */
   async follow(id: string, listener: (event: JobEvent) => void): Promise<() => void> {
-    const found = await this.find(id);
-    if (found === undefined) throw new JobNotFoundError(id);
+    const found = await this.require(id);
     return withRedisTimeout(this.events.follow(found.queue, id, listener));
   }
 
