@@ -51,6 +51,9 @@ describe('OpenAPI and the base path', () => {
       'GET /syncvault/api/jobs',
       'GET /syncvault/api/jobs/{id}',
       'GET /syncvault/api/jobs/{id}/events',
+      'GET /syncvault/api/jobs/events',
+      'POST /syncvault/api/jobs/{id}/retry',
+      'POST /syncvault/api/jobs/{id}/cancel',
       'POST /syncvault/api/accounts/{id}/backups',
     ]) {
       assert.ok(routes.includes(route), `${route} is documented (have: ${routes.join(', ')})`);

@@ -1,12 +1,14 @@
 'use client';
 
-import { useJobEvents } from '../lib/job-events';
+import { progressPercent, useJobEvents } from '../lib/job-events';
 import { formatCount } from '../lib/format';
 import type { BackupProgress, Job } from '../lib/types';
 import { ProgressBar } from './progress-bar';
 
-function phaseText(progress: BackupProgress | null, state: Job['state'] | undefined): string {
+function phaseText(progress: BackupProgress | null, job: Job | undefined): string {
+  const state = job?.state;
   if (state === 'completed') return 'Done';
+  if (state === 'active' && job?.cancelRequestedAt != null) return 'Stopping: the snapshot being written will be discarded';
   if (state === 'waiting' || state === 'prioritized' || state === 'delayed') return 'Queued, waiting for a worker';
   if (progress === null || progress.phase === 'starting') return 'Signing in and reading the server’s collections';
   if (progress.phase === 'finishing') return 'Writing the snapshot';
@@ -15,23 +17,28 @@ function phaseText(progress: BackupProgress | null, state: Job['state'] | undefi
   return progress.total > 0 ? `${collection}: ${formatCount(progress.done)} of ${formatCount(progress.total)} records (${step})` : `${collection} (${step})`;
 }
 
-/** A job's live progress bar over Server-Sent Events, with what it is doing in words. */
-export function JobProgress({ jobId, initial, label, onFinished }: { jobId: string; initial?: Job; label: string; onFinished?: (job: Job) => void }) {
-  const live = useJobEvents(jobId, initial, onFinished);
-  const state = live.job?.state;
+/** A job's progress bar with what it is doing in words, or its error once it failed. */
+export function JobProgressView({ jobId, job, progress, label }: { jobId: string; job: Job | undefined; progress: BackupProgress | null; label: string }) {
+  const state = job?.state;
   if (state === 'failed') {
     return (
       <div className="job-progress state state-error job-failed" data-job-id={jobId} data-state="failed" role="alert">
         <p>
-          <strong>Failed.</strong> <span className="job-error">{live.job?.failedReason ?? 'The job failed without a reason.'}</span>
+          <strong>Failed.</strong> <span className="job-error">{job?.failedReason ?? 'The job failed without a reason.'}</span>
         </p>
       </div>
     );
   }
   return (
     <div className="job-progress" data-job-id={jobId} data-state={state ?? 'unknown'}>
-      <ProgressBar percent={live.percent} label={label} tone={state === 'completed' ? 'done' : 'running'} />
-      <p className="job-progress-phase">{phaseText(live.progress, state)}</p>
+      <ProgressBar percent={progressPercent(job, progress)} label={label} tone={state === 'completed' ? 'done' : 'running'} />
+      <p className="job-progress-phase">{phaseText(progress, job)}</p>
     </div>
   );
+}
+
+/** One job's live progress over its own Server-Sent Events stream (pages that follow a single job). */
+export function JobProgress({ jobId, initial, label, onFinished }: { jobId: string; initial?: Job; label: string; onFinished?: (job: Job) => void }) {
+  const live = useJobEvents(jobId, initial, onFinished);
+  return <JobProgressView jobId={jobId} job={live.job} progress={live.progress} label={label} />;
 }

@@ -1,29 +1,74 @@
 'use client';
 
 import Link from 'next/link';
-import { api } from '../lib/api';
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { api, describeError } from '../lib/api';
 import { formatCount, formatDuration, isRunning, jobStateLabel, snapshotRecords } from '../lib/format';
+import { useJobFeed, type JobFeed } from '../lib/job-events';
 import type { Account, Job, Snapshot } from '../lib/types';
 import { useApi } from '../lib/use-api';
 import { Badge, type Tone } from './badge';
-import { JobProgress } from './job-progress';
+import { JobProgressView } from './job-progress';
 import { RelativeTime } from './relative-time';
 import { Empty, ErrorState, Loading } from './states';
 
+type Filter = 'all' | 'running' | 'failed' | 'completed';
+
+const FILTERS: Array<{ key: Filter; label: string; empty: string }> = [
+  { key: 'all', label: 'All', empty: 'No job yet.' },
+  { key: 'running', label: 'Running and queued', empty: 'No job is running or queued.' },
+  { key: 'failed', label: 'Failed', empty: 'No job failed.' },
+  { key: 'completed', label: 'Completed', empty: 'No job has completed yet.' },
+];
+
+function matches(job: Job, filter: Filter): boolean {
+  if (filter === 'running') return isRunning(job.state);
+  if (filter === 'failed') return job.state === 'failed';
+  if (filter === 'completed') return job.state === 'completed';
+  return true;
+}
+
+/** A backup stopped on request: it failed on purpose, and nothing of it was kept. */
+function isCancelled(job: Job): boolean {
+  return job.state === 'failed' && job.cancelRequestedAt !== null;
+}
+
+function isQueued(job: Job): boolean {
+  return isRunning(job.state) && job.state !== 'active';
+}
+
 function stateTone(job: Job): Tone {
   if (job.state === 'completed') return 'ok';
+  if (isCancelled(job)) return 'neutral';
   if (job.state === 'failed') return 'failed';
-  if (job.state === 'active') return 'running';
+  if (job.state === 'active') return job.cancelRequestedAt !== null ? 'warning' : 'running';
   return 'neutral';
+}
+
+function stateLabel(job: Job): string {
+  if (isCancelled(job)) return 'Cancelled';
+  if (job.state === 'active' && job.cancelRequestedAt !== null) return 'Stopping';
+  return jobStateLabel(job.state);
+}
+
+function jobTitle(job: Job): string {
+  return job.name === 'backup' ? 'Backup' : job.name === 'retention' ? 'Retention' : job.name;
 }
 
 function isSnapshotSummary(result: unknown): result is Pick<Snapshot, 'seq' | 'status' | 'collections' | 'versionsAdded'> {
   return typeof result === 'object' && result !== null && typeof (result as { seq?: unknown }).seq === 'number' && typeof (result as { collections?: unknown }).collections === 'object';
 }
 
-function Outcome({ job, accountName, onFinished }: { job: Job; accountName: string; onFinished: () => void }) {
-  if (isRunning(job.state)) return <JobProgress jobId={job.id} initial={job} label={`${job.name} of ${accountName}`} onFinished={onFinished} />;
-  if (job.state === 'failed') return <p className="job-error">{job.failedReason ?? 'failed'}</p>;
+function Outcome({ job, accountName }: { job: Job; accountName: string }) {
+  if (isRunning(job.state)) return <JobProgressView jobId={job.id} job={job} progress={job.progress} label={`${jobTitle(job)} of ${accountName}`} />;
+  if (job.state === 'failed') {
+    return (
+      <div className={`job-outcome-error${isCancelled(job) ? ' job-outcome-cancelled' : ''}`}>
+        <p className="job-error-label">{isCancelled(job) ? 'Cancelled before it finished; the snapshot it was writing was discarded.' : 'Error'}</p>
+        <p className="job-error">{job.failedReason ?? 'The job failed without a reason.'}</p>
+      </div>
+    );
+  }
   if (job.state === 'completed' && isSnapshotSummary(job.result)) {
     return (
       <span>
@@ -35,11 +80,115 @@ function Outcome({ job, accountName, onFinished }: { job: Job; accountName: stri
   return <span className="muted">—</span>;
 }
 
-export function JobsTable({ jobs, accounts, onFinished }: { jobs: Job[]; accounts: Account[]; onFinished: () => void }) {
+/** Retry for a failed job; Cancel for a queued one, and for a running backup after a confirmation. */
+function JobActions({ job, accountName, feed, announce }: { job: Job; accountName: string; feed: Pick<JobFeed, 'put' | 'drop'>; announce: (message: string) => void }) {
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | undefined>(undefined);
+  const stopButton = useRef<HTMLButtonElement>(null);
+  const cancelButton = useRef<HTMLButtonElement>(null);
+  const what = `${job.name} of ${accountName}`;
+
+  useEffect(() => {
+    if (confirming) stopButton.current?.focus();
+  }, [confirming]);
+
+  const act = async (action: () => Promise<void>) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await action();
+    } catch (reason) {
+      setError(describeError(reason));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const retry = () =>
+    act(async () => {
+      feed.put(await api.retryJob(job.id));
+      announce(`The ${what} is queued again.`);
+    });
+  const cancel = () =>
+    act(async () => {
+      const { outcome } = await api.cancelJob(job.id);
+      setConfirming(false);
+      if (outcome === 'removed') {
+        feed.drop(job.id);
+        announce(`The queued ${what} was cancelled.`);
+      } else {
+        feed.put({ ...job, cancelRequestedAt: new Date().toISOString() });
+        announce(`The ${what} is stopping.`);
+      }
+    });
+  const keepRunning = () => {
+    setConfirming(false);
+    // The Cancel button comes back on the next render.
+    setTimeout(() => cancelButton.current?.focus(), 0);
+  };
+  const onConfirmKey = (event: KeyboardEvent) => {
+    if (event.key === 'Escape') keepRunning();
+  };
+
+  let controls;
+  if (job.state === 'failed') {
+    controls = (
+      <button type="button" className="button button-secondary button-small" onClick={retry} disabled={busy} aria-label={`Retry ${what}`}>
+        {busy ? 'Retrying…' : 'Retry'}
+      </button>
+    );
+  } else if (isQueued(job) && job.schedulerId !== null) {
+    controls = (
+      <span className="muted job-action-note">
+        Scheduled run: <Link href={`/accounts/${encodeURIComponent(accountName)}`}>change the schedule</Link> to skip it
+      </span>
+    );
+  } else if (isQueued(job)) {
+    controls = (
+      <button type="button" className="button button-quiet button-small" onClick={cancel} disabled={busy} aria-label={`Cancel ${what}`}>
+        {busy ? 'Cancelling…' : 'Cancel'}
+      </button>
+    );
+  } else if (job.state === 'active' && job.cancelRequestedAt !== null) {
+    controls = <span className="muted job-action-note">Stopping…</span>;
+  } else if (job.state === 'active' && job.queue === 'backup') {
+    controls = confirming ? (
+      <div className="confirm" role="group" aria-label={`Stop the ${what}?`} onKeyDown={onConfirmKey}>
+        <p>Stop this backup? The snapshot it is writing is discarded; earlier snapshots are kept.</p>
+        <div className="confirm-actions">
+          <button ref={stopButton} type="button" className="button button-danger button-small" onClick={cancel} disabled={busy}>
+            {busy ? 'Stopping…' : 'Stop backup'}
+          </button>
+          <button type="button" className="button button-quiet button-small" onClick={keepRunning} disabled={busy}>
+            Keep running
+          </button>
+        </div>
+      </div>
+    ) : (
+      <button ref={cancelButton} type="button" className="button button-quiet button-small" onClick={() => setConfirming(true)} aria-label={`Cancel ${what}`}>
+        Cancel
+      </button>
+    );
+  } else {
+    controls = <span className="muted">—</span>;
+  }
+  return (
+    <div className="job-actions">
+      {controls}
+      {error !== undefined && (
+        <p className="error-text job-action-error" role="alert">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+export function JobsTable({ jobs, accounts, feed, announce }: { jobs: Job[]; accounts: Account[]; feed: Pick<JobFeed, 'put' | 'drop'>; announce: (message: string) => void }) {
   const names = new Map(accounts.map((account) => [account.id, account.name]));
   return (
     <div className="table-wrap" role="region" aria-label="Recent jobs" tabIndex={0}>
-      <table className="table table-stack">
+      <table className="table table-stack jobs-table">
         <thead>
           <tr>
             <th scope="col">Job</th>
@@ -48,27 +197,31 @@ export function JobsTable({ jobs, accounts, onFinished }: { jobs: Job[]; account
             <th scope="col">Outcome</th>
             <th scope="col">Created</th>
             <th scope="col">Took</th>
+            <th scope="col">Actions</th>
           </tr>
         </thead>
         <tbody>
           {jobs.map((job) => {
             const name = names.get(job.accountId) ?? job.accountId;
             return (
-              <tr key={job.id} data-job-id={job.id} data-state={job.state}>
+              <tr key={job.id} data-job-id={job.id} data-state={job.state} className={job.state === 'failed' && !isCancelled(job) ? 'job-row-failed' : undefined}>
                 <td data-label="Job">
                   <span className="job-name">{job.name}</span> <span className="muted">({job.trigger})</span>
                 </td>
                 <td data-label="Account">{names.has(job.accountId) ? <Link href={`/accounts/${encodeURIComponent(name)}`}>{name}</Link> : <span className="muted">{name}</span>}</td>
                 <td data-label="State">
-                  <Badge tone={stateTone(job)}>{jobStateLabel(job.state)}</Badge>
+                  <Badge tone={stateTone(job)}>{stateLabel(job)}</Badge>
                 </td>
                 <td data-label="Outcome" className="outcome">
-                  <Outcome job={job} accountName={name} onFinished={onFinished} />
+                  <Outcome job={job} accountName={name} />
                 </td>
                 <td data-label="Created">
                   <RelativeTime iso={job.createdAt} />
                 </td>
                 <td data-label="Took">{job.startedAt !== null ? formatDuration(job.startedAt, job.finishedAt) || '…' : '—'}</td>
+                <td data-label="Actions">
+                  <JobActions job={job} accountName={name} feed={feed} announce={announce} />
+                </td>
               </tr>
             );
           })}
@@ -79,20 +232,51 @@ export function JobsTable({ jobs, accounts, onFinished }: { jobs: Job[]; account
 }
 
 export function JobsPage() {
-  const jobs = useApi(() => api.jobs(100), 'jobs', { refreshMs: 3_000 });
+  const feed = useJobFeed(100);
   const accounts = useApi(api.accounts, 'accounts', { refreshMs: 60_000 });
+  const [filter, setFilter] = useState<Filter>('all');
+  const [message, setMessage] = useState('');
+  const jobs = feed.jobs;
+  const shown = (jobs ?? []).filter((job) => matches(job, filter));
+  const current = FILTERS.find((entry) => entry.key === filter) ?? FILTERS[0]!;
+
   return (
     <div className="page">
-      <h1>Jobs</h1>
-      <p className="lede">Backups and retention runs of every account, newest first. Running jobs update live.</p>
-      {jobs.data === undefined && jobs.error === undefined && <Loading what="jobs" />}
-      {jobs.error !== undefined && <ErrorState title="Could not load the jobs." message={jobs.error} onRetry={jobs.reload} />}
-      {jobs.data !== undefined && jobs.data.length === 0 && (
+      <div className="page-head">
+        <h1>Jobs</h1>
+        {jobs !== undefined && (
+          <p className={`live-status${feed.live ? ' live-status-on' : ''}`}>
+            <span className="live-dot" aria-hidden="true" /> {feed.live ? 'Live' : 'Reconnecting…'}
+          </p>
+        )}
+      </div>
+      <p className="lede">Backups and retention runs of every account, newest first, as they happen. A failed job can be retried; a queued or running backup can be cancelled.</p>
+      <div role="status" aria-live="polite">
+        {message !== '' && <p className="banner banner-info">{message}</p>}
+      </div>
+      {jobs === undefined && feed.error === undefined && <Loading what="jobs" />}
+      {feed.error !== undefined && <ErrorState title="Could not load the jobs." message={feed.error} onRetry={feed.reload} />}
+      {jobs !== undefined && jobs.length === 0 && (
         <Empty title="No job yet.">
           <p>Jobs appear here when a backup starts: from an account’s page (“Back up now”) or on its schedule.</p>
         </Empty>
       )}
-      {jobs.data !== undefined && jobs.data.length > 0 && <JobsTable jobs={jobs.data} accounts={accounts.data ?? []} onFinished={jobs.reload} />}
+      {jobs !== undefined && jobs.length > 0 && (
+        <>
+          <div className="tabs job-filter" role="group" aria-label="Show jobs">
+            <ul>
+              {FILTERS.map(({ key, label }) => (
+                <li key={key}>
+                  <button type="button" className="tab" aria-pressed={filter === key} onClick={() => setFilter(key)}>
+                    {label} <span className="muted">{formatCount(jobs.filter((job) => matches(job, key)).length)}</span>
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </div>
+          {shown.length === 0 ? <Empty title={current.empty} /> : <JobsTable jobs={shown} accounts={accounts.data ?? []} feed={feed} announce={setMessage} />}
+        </>
+      )}
     </div>
   );
 }

@@ -2,13 +2,13 @@
 
 import Link from 'next/link';
 import { useCallback, useRef } from 'react';
-import { api } from '../lib/api';
 import { isRunning, kindLabel, scheduleLabel } from '../lib/format';
+import { useJobFeed } from '../lib/job-events';
 import { accountSummaries, type AccountSummary } from '../lib/summaries';
 import type { Account, Job } from '../lib/types';
 import { useApi } from '../lib/use-api';
 import { HealthPanel } from './health-panel';
-import { JobProgress } from './job-progress';
+import { JobProgressView } from './job-progress';
 import { LastBackup } from './last-backup';
 import { AlertList } from './alert-list';
 import { Empty, ErrorState, Loading } from './states';
@@ -57,7 +57,7 @@ function AccountCard({ summary, onChanged }: { summary: AccountSummary; onChange
   );
 }
 
-export function RunningJobs({ jobs, accounts, onFinished }: { jobs: Job[]; accounts: Account[] | undefined; onFinished: () => void }) {
+export function RunningJobs({ jobs, accounts }: { jobs: Job[]; accounts: Account[] | undefined }) {
   const names = new Map((accounts ?? []).map((account) => [account.id, account.name]));
   if (jobs.length === 0) return <Empty title="No job is running.">{<p>Start a backup from an account’s page, or wait for its schedule.</p>}</Empty>;
   return (
@@ -69,7 +69,7 @@ export function RunningJobs({ jobs, accounts, onFinished }: { jobs: Job[]; accou
             <p className="job-title">
               <strong>{job.name === 'backup' ? 'Backup' : job.name}</strong> of <Link href={`/accounts/${encodeURIComponent(name)}`}>{name}</Link> <span className="muted">({job.trigger})</span>
             </p>
-            <JobProgress jobId={job.id} initial={job} label={`${job.name} of ${name}`} onFinished={onFinished} />
+            <JobProgressView jobId={job.id} job={job} progress={job.progress} label={`${job.name} of ${name}`} />
           </li>
         );
       })}
@@ -79,12 +79,13 @@ export function RunningJobs({ jobs, accounts, onFinished }: { jobs: Job[]; accou
 
 export function Overview() {
   const summaries = useApi(accountSummaries, 'summaries', { refreshMs: 30_000 });
-  const jobs = useApi(() => api.jobs(50), 'jobs', { refreshMs: 3_000 });
   const reloadSummaries = summaries.reload;
   const onJobFinished = useCallback(() => reloadSummaries(), [reloadSummaries]);
+  // One stream for every job: running ones move their bars, finished ones refresh the accounts.
+  const jobs = useJobFeed(50, onJobFinished);
   // A job seen running stays listed for a while once done, so its bar is seen reaching the end.
   const seenRunning = useRef(new Set<string>());
-  const running = (jobs.data ?? []).filter((job) => {
+  const running = (jobs.jobs ?? []).filter((job) => {
     if (isRunning(job.state)) {
       seenRunning.current.add(job.id);
       return true;
@@ -117,9 +118,9 @@ export function Overview() {
         </section>
         <section className="panel" aria-labelledby="running-title">
           <h2 id="running-title">Running jobs</h2>
-          {jobs.data === undefined && jobs.error === undefined && <Loading what="jobs" />}
+          {jobs.jobs === undefined && jobs.error === undefined && <Loading what="jobs" />}
           {jobs.error !== undefined && <ErrorState title="Could not load the jobs." message={jobs.error} onRetry={jobs.reload} />}
-          {jobs.data !== undefined && <RunningJobs jobs={running} accounts={summaries.data?.map((summary) => summary.account)} onFinished={onJobFinished} />}
+          {jobs.jobs !== undefined && <RunningJobs jobs={running} accounts={summaries.data?.map((summary) => summary.account)} />}
         </section>
         <HealthPanel />
       </div>

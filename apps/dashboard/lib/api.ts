@@ -3,7 +3,7 @@
  * dashboard's proxy route, so the daemon's HttpOnly session cookie goes along by itself.
  */
 import { BASE_PATH, signInPath } from './base-path';
-import type { Account, AddAccountInput, AddAccountStep, ApiErrorBody, ApiToken, BookmarkTree, CollectionContents, CreatedApiToken, EnqueuedJob, Health, HealthAlert, Job, Me, RetentionPolicy, RetentionPreview, Snapshot, SnapshotDetail, SnapshotRecord, SnapshotStatus } from './types';
+import type { Account, AddAccountInput, AddAccountStep, ApiErrorBody, ApiToken, BookmarkTree, CancelledJob, CollectionContents, CreatedApiToken, EnqueuedJob, Health, HealthAlert, Job, Me, RetentionPolicy, RetentionPreview, Snapshot, SnapshotDetail, SnapshotRecord, SnapshotStatus } from './types';
 
 export class ApiError extends Error {
   constructor(
@@ -143,6 +143,12 @@ export const api = {
   job: (id: string) => request<Job>(`/api/jobs/${encodeURIComponent(id)}`),
   /** Server-Sent Events of one job; see lib/job-events.ts. */
   jobEventsUrl: (id: string) => `${BASE_PATH}/api/jobs/${encodeURIComponent(id)}/events`,
+  /** Server-Sent Events of every job of every queue; see useJobFeed in lib/job-events.ts. */
+  jobFeedUrl: () => `${BASE_PATH}/api/jobs/events`,
+  /** Runs a failed job again under the same id; answers it, queued. */
+  retryJob: (id: string) => request<Job>(`/api/jobs/${encodeURIComponent(id)}/retry`, { method: 'POST' }),
+  /** Removes a queued job, or asks a running backup to stop. */
+  cancelJob: (id: string) => request<CancelledJob>(`/api/jobs/${encodeURIComponent(id)}/cancel`, { method: 'POST' }),
 
   /**
    * The daemon's /health (the proxy serves it at /api/health). A 503 still carries the checks, so

@@ -1,8 +1,8 @@
 'use client';
 
-import { useEffect, useRef, useState } from 'react';
-import { api } from './api';
-import type { BackupProgress, Job } from './types';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { api, describeError } from './api';
+import type { BackupProgress, Job, JobProgressEvent, JobRemovedEvent } from './types';
 
 export interface LiveJob {
   job: Job | undefined;
@@ -12,7 +12,7 @@ export interface LiveJob {
   finished: boolean;
 }
 
-function isFinished(job: Job | undefined): boolean {
+export function isFinished(job: Job | undefined): boolean {
   return job?.state === 'completed' || job?.state === 'failed';
 }
 
@@ -83,4 +83,152 @@ export function useJobEvents(jobId: string | undefined, initial?: Job, onFinishe
 
   const current = job ?? initial;
   return { job: current, progress, percent: progressPercent(current, progress), finished: isFinished(current) };
+}
+
+export interface JobFeed {
+  /** Newest first; undefined until the list has loaded once. */
+  jobs: Job[] | undefined;
+  /** Why the last read of the list failed; the jobs already shown stay meanwhile. */
+  error: string | undefined;
+  /** Whether the live stream is connected; while it is not, the list is read again every few seconds. */
+  live: boolean;
+  reload(): void;
+  /** Shows at once what an action answered (a retried job), ahead of the stream. */
+  put(job: Job): void;
+  /** Drops a job at once (a cancelled queued job), ahead of the stream. */
+  drop(jobId: string): void;
+}
+
+const POLL_WHILE_OFFLINE_MS = 5_000;
+/** Even with the stream up, the list is read again now and then (jobs trimmed by the daemon, say). */
+const RESYNC_MS = 60_000;
+const RECONNECT_MS = 5_000;
+
+function newestFirst(a: Job, b: Job): number {
+  return b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id);
+}
+
+/**
+ * The recent jobs of every queue, kept up to date by one Server-Sent Events stream
+ * (`/api/jobs/events`) for the whole page rather than one per job: each job's changes of state,
+ * its progress, its removal. `onFinished` runs when a job is seen completing or failing.
+ */
+export function useJobFeed(limit: number, onFinished?: (job: Job) => void): JobFeed {
+  const store = useRef(new Map<string, Job>());
+  /** When the stream or an action last changed each job: a list read that started before does not undo it. */
+  const changedAt = useRef(new Map<string, number>());
+  const [version, setVersion] = useState(0);
+  const [loaded, setLoaded] = useState(false);
+  const [error, setError] = useState<string | undefined>(undefined);
+  const [live, setLive] = useState(false);
+  const liveRef = useRef(false);
+  const generation = useRef(0);
+  const onFinishedRef = useRef(onFinished);
+  onFinishedRef.current = onFinished;
+
+  const commit = useCallback(() => setVersion((value) => value + 1), []);
+  const setLiveBoth = useCallback((value: boolean) => {
+    liveRef.current = value;
+    setLive(value);
+  }, []);
+
+  const reload = useCallback(() => {
+    const mine = ++generation.current;
+    const startedAt = performance.now();
+    api.jobs(limit).then(
+      (list) => {
+        if (mine !== generation.current) return;
+        const next = new Map(list.map((job) => [job.id, job]));
+        for (const [id, at] of changedAt.current) {
+          if (at < startedAt) {
+            changedAt.current.delete(id);
+            continue;
+          }
+          const newer = store.current.get(id);
+          if (newer === undefined) next.delete(id);
+          else next.set(id, newer);
+        }
+        store.current = next;
+        setLoaded(true);
+        setError(undefined);
+        commit();
+      },
+      (reason: unknown) => {
+        if (mine === generation.current) setError(describeError(reason));
+      },
+    );
+  }, [limit, commit]);
+
+  const put = useCallback(
+    (job: Job) => {
+      const before = store.current.get(job.id);
+      changedAt.current.set(job.id, performance.now());
+      store.current.set(job.id, job);
+      commit();
+      if (isFinished(job) && !isFinished(before)) onFinishedRef.current?.(job);
+    },
+    [commit],
+  );
+
+  const drop = useCallback(
+    (jobId: string) => {
+      changedAt.current.set(jobId, performance.now());
+      if (store.current.delete(jobId)) commit();
+    },
+    [commit],
+  );
+
+  useEffect(() => {
+    let stopped = false;
+    let source: EventSource | undefined;
+    let reconnect: ReturnType<typeof setTimeout> | undefined;
+    const parse = <T>(event: Event) => JSON.parse((event as MessageEvent<string>).data) as T;
+    const connect = () => {
+      const current = new EventSource(api.jobFeedUrl());
+      source = current;
+      // The list is read once the stream follows the queues, so nothing falls between the two.
+      current.addEventListener('ready', () => {
+        setLiveBoth(true);
+        reload();
+      });
+      current.addEventListener('job', (event) => put(parse<Job>(event)));
+      current.addEventListener('progress', (event) => {
+        const { jobId, progress } = parse<JobProgressEvent>(event);
+        const job = store.current.get(jobId);
+        if (job === undefined) return;
+        changedAt.current.set(jobId, performance.now());
+        store.current.set(jobId, { ...job, progress });
+        commit();
+      });
+      current.addEventListener('removed', (event) => drop(parse<JobRemovedEvent>(event).jobId));
+      current.onerror = () => {
+        setLiveBoth(false);
+        // The browser reconnects by itself after a dropped connection, but not after a refusal
+        // (signed out, daemon away): then read the list (which handles signing in) and try later.
+        if (current.readyState === EventSource.CLOSED && !stopped) {
+          reload();
+          reconnect = setTimeout(connect, RECONNECT_MS);
+        }
+      };
+    };
+    reload();
+    connect();
+    let lastRead = Date.now();
+    const poll = setInterval(() => {
+      if (document.visibilityState !== 'visible') return;
+      if (liveRef.current && Date.now() - lastRead < RESYNC_MS) return;
+      lastRead = Date.now();
+      reload();
+    }, POLL_WHILE_OFFLINE_MS);
+    return () => {
+      stopped = true;
+      clearTimeout(reconnect);
+      clearInterval(poll);
+      source?.close();
+      setLiveBoth(false);
+    };
+  }, [reload, put, drop, commit, setLiveBoth]);
+
+  const jobs = useMemo(() => (loaded ? [...store.current.values()].sort(newestFirst).slice(0, limit) : undefined), [loaded, version, limit]);
+  return { jobs, error, live, reload, put, drop };
 }

@@ -119,10 +119,32 @@ export interface Job {
   progress: BackupProgress | null;
   result: unknown;
   failedReason: string | null;
+  /** When someone asked this running backup to stop; it then fails, its snapshot rolled back. */
+  cancelRequestedAt: string | null;
   schedulerId: string | null;
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
+}
+
+/** What POST /api/jobs/:id/cancel did: the queued job is gone, or the running backup is stopping. */
+export interface CancelledJob {
+  jobId: string;
+  queue: Job['queue'];
+  outcome: 'removed' | 'stopping';
+}
+
+/** The `progress` event of /api/jobs/events. */
+export interface JobProgressEvent {
+  jobId: string;
+  queue: Job['queue'];
+  progress: BackupProgress;
+}
+
+/** The `removed` event of /api/jobs/events. */
+export interface JobRemovedEvent {
+  jobId: string;
+  queue: Job['queue'];
 }
 
 export interface EnqueuedJob {

@@ -18,6 +18,8 @@ const BY_NAME: Record<string, number> = {
   PreconditionFailedError: HttpStatus.CONFLICT,
   // Well-formed, but not something this snapshot and server can do (not in the snapshot, not a folder, no keys).
   RestoreError: HttpStatus.UNPROCESSABLE_ENTITY,
+  // Retrying a job that did not fail, cancelling one that finished.
+  JobStateConflictError: HttpStatus.CONFLICT,
   // The sign-in is over (expired, cancelled, finished, or the daemon restarted): start again.
   LoginExpiredError: HttpStatus.GONE,
   CollectionKeptChangingError: HttpStatus.SERVICE_UNAVAILABLE,

@@ -3,6 +3,7 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import type { BackupProgress } from '../backup/types.js';
 import { SyncTraffic } from '../backup/traffic.js';
 import { AccountBusyError } from '../store/locks.js';
+import { CANCEL_CHECK_MS, CANCELLED_ON_REQUEST, cancelRequestedAt, watchForCancelRequest } from './cancellation.js';
 import type { BackupRunner, ConnectionOpener } from './contracts.js';
 import { throttleProgress } from './progress.js';
 import { snapshotSummaryToJson, type BackupJobData, type SnapshotSummaryJson } from './queues.js';
@@ -19,6 +20,13 @@ export interface BackupJobHandlerOptions {
   afterScheduledBackup?: (accountId: string) => Promise<void>;
   /** Shortest time between two progress reports of one job (milestones go out at once). */
   progressIntervalMs?: number;
+  /**
+   * Whether someone asked the job (by id) to stop since it started: reads the job's data afresh
+   * (see cancellation.ts). Without it, only a request made before the job started is seen.
+   */
+  cancelRequested?: (jobId: string) => Promise<boolean>;
+  /** How often a running backup asks cancelRequested. */
+  cancelCheckMs?: number;
   logger?: JobLogger;
 }
 
@@ -51,10 +59,25 @@ export class BackupJobHandler {
       this.options.progressIntervalMs ?? 250,
       (error) => this.options.logger?.warn(`backup job ${key}: could not publish progress: ${describe(error)}`),
     );
+    const cancelRequested = this.options.cancelRequested;
+    const stopWatching =
+      cancelRequested === undefined
+        ? () => undefined
+        : watchForCancelRequest(
+            () => cancelRequested(key),
+            this.options.cancelCheckMs ?? CANCEL_CHECK_MS,
+            () => abort.abort(new Error(CANCELLED_ON_REQUEST)),
+            (error) => this.options.logger?.warn(`backup job ${key}: could not check for a cancel request: ${describe(error)}`),
+          );
+    // A job cancelled while it was being handed to a worker, or one that comes back after its
+    // worker died, stops before it signs in.
+    if (cancelRequestedAt(job.data) !== null) abort.abort(new Error(CANCELLED_ON_REQUEST));
     try {
+      abort.signal.throwIfAborted();
       // Metered so the snapshot's stats count real HTTP requests and the server's backoff notices.
       const traffic = new SyncTraffic();
       const connection = await this.options.connectionOpener.openConnection(accountId, traffic.connectionOptions());
+      abort.signal.throwIfAborted();
       const summary = await this.options.backupRunner.run({
         accountId,
         trigger,
@@ -73,6 +96,7 @@ export class BackupJobHandler {
       if (abort.signal.aborted) throw new UnrecoverableError(`backup of account ${accountId} stopped: ${describe(abort.signal.reason)}`);
       throw error;
     } finally {
+      stopWatching();
       this.running.delete(key);
     }
   }

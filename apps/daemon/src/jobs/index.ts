@@ -6,6 +6,7 @@ export * from './schedule.js';
 export * from './schedules.js';
 export * from './progress.js';
 export * from './backup-job.js';
+export * from './cancellation.js';
 export * from './retention-job.js';
 export * from './job-view.js';
 export * from './job-events.js';

@@ -1,6 +1,7 @@
 /** How a job looks from the outside (API, CLI): its state, progress and outcome, never its internals. */
 import type { Job } from 'bullmq';
 import type { BackupProgress } from '../backup/types.js';
+import { cancelRequestedAt } from './cancellation.js';
 import type { JobQueueName } from './queues.js';
 
 export type JobViewState = 'waiting' | 'delayed' | 'prioritized' | 'active' | 'completed' | 'failed' | 'waiting-children' | 'unknown';
@@ -19,6 +20,8 @@ export interface JobView {
   /** A backup's SnapshotSummary (dates as ISO strings), or retention's report; null until completed. */
   result: unknown;
   failedReason: string | null;
+  /** When someone asked this job to stop (ISO): a running backup then stops within a second or two. */
+  cancelRequestedAt: string | null;
   /** Id of the schedule that made this job, if a schedule did. */
   schedulerId: string | null;
   createdAt: string;
@@ -52,6 +55,7 @@ export async function jobView(queue: JobQueueName, job: Job, knownState?: JobVie
     progress: progressOf(job),
     result: state === 'completed' ? (job.returnvalue ?? null) : null,
     failedReason: state === 'failed' ? (job.failedReason ?? 'failed') : null,
+    cancelRequestedAt: cancelRequestedAt(job.data),
     schedulerId: job.repeatJobKey ?? null,
     createdAt: new Date(job.timestamp).toISOString(),
     startedAt: isoOrNull(job.processedOn),

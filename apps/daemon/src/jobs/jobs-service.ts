@@ -3,7 +3,8 @@ import type { Job, JobType, Queue } from 'bullmq';
 import { AccountNotFoundError } from '../accounts/errors.js';
 import type { BackupTrigger } from '../backup/types.js';
 import type { PrismaClient } from '../store/prisma.js';
-import type { JobEvent, JobEvents } from './job-events.js';
+import { cancelRequestedAt, withoutCancelRequest } from './cancellation.js';
+import type { JobEvent, JobEvents, JobFeedEvent } from './job-events.js';
 import { jobView, type JobView, type JobViewState } from './job-view.js';
 import { BACKUP_QUEUE, JOB_QUEUES, newJobOptions, type BackupJobData, type JobQueueName } from './queues.js';
 
@@ -13,6 +14,42 @@ export class JobNotFoundError extends Error {
     super(`no job ${id} (finished jobs are kept for 30 days, failed ones for 90)`);
   }
 }
+
+/** The job is not in a state that allows what was asked (retry a job that did not fail, cancel a finished one). */
+export class JobStateConflictError extends Error {
+  override readonly name = 'JobStateConflictError';
+}
+
+/** BullMQ's error codes (ErrorCode) that matter here. */
+const JOB_NOT_IN_STATE = -3;
+const JOB_BELONGS_TO_SCHEDULER = -8;
+
+function errorCode(error: unknown): unknown {
+  return (error as { code?: unknown } | null)?.code;
+}
+
+const STATE_WORDS: Record<string, string> = {
+  waiting: 'queued',
+  prioritized: 'queued',
+  delayed: 'waiting for its time',
+  'waiting-children': 'waiting',
+  active: 'running',
+  completed: 'completed',
+  failed: 'failed',
+};
+
+function stateWords(state: string): string {
+  return STATE_WORDS[state] ?? state;
+}
+
+/** What cancelling did: the queued job is gone, or the running backup was asked to stop. */
+export interface CancelOutcome {
+  jobId: string;
+  queue: JobQueueName;
+  outcome: 'removed' | 'stopping';
+}
+
+const QUEUED_STATES = new Set(['waiting', 'prioritized', 'delayed', 'waiting-children']);
 
 /** Redis did not answer in time: the API says so instead of hanging. */
 export class QueueUnavailableError extends Error {
@@ -87,16 +124,79 @@ export class JobsService {
   }
 
   async get(id: string): Promise<JobView> {
-    const found = await this.find(id);
-    if (found === undefined) throw new JobNotFoundError(id);
+    const found = await this.require(id);
     return withRedisTimeout(jobView(found.queue, found.job));
+  }
+
+  /**
+   * Runs a failed job again, under the same id: it goes back to the queue, without the progress
+   * and cancel request of its last run.
+   */
+  async retry(id: string): Promise<JobView> {
+    const { job } = await this.require(id);
+    const state = await withRedisTimeout(job.getState());
+    if (state !== 'failed') throw new JobStateConflictError(`job ${id} is ${stateWords(state)}: only a failed job can be retried`);
+    await withRedisTimeout(
+      (async () => {
+        if (cancelRequestedAt(job.data) !== null) await job.updateData(withoutCancelRequest(job.data));
+        await job.updateProgress(0);
+        try {
+          await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+        } catch (error) {
+          // Someone else retried it first.
+          if (errorCode(error) === JOB_NOT_IN_STATE) throw new JobStateConflictError(`job ${id} is no longer failed: it was retried already`);
+          throw error;
+        }
+      })(),
+    );
+    return this.get(id);
+  }
+
+  /**
+   * Cancels a job: one that waits is removed from its queue; a running backup is asked to stop
+   * (see cancellation.ts) and fails within a second or two, its snapshot rolled back. Finished
+   * jobs, a schedule's next run and running retention cannot be cancelled (JobStateConflictError).
+   */
+  async cancel(id: string): Promise<CancelOutcome> {
+    const { queue, job } = await this.require(id);
+    let state: string = await withRedisTimeout(job.getState());
+    if (QUEUED_STATES.has(state)) {
+      try {
+        await withRedisTimeout(job.remove());
+        return { jobId: id, queue, outcome: 'removed' };
+      } catch (error) {
+        if (errorCode(error) === JOB_BELONGS_TO_SCHEDULER) {
+          throw new JobStateConflictError(`job ${id} is the next run of the account's schedule and cannot be cancelled alone; change or clear the schedule instead`);
+        }
+        // A worker took it meanwhile: then it is stopped like any running job.
+        state = await withRedisTimeout(job.getState());
+        if (QUEUED_STATES.has(state)) throw error;
+      }
+    }
+    if (state === 'active') {
+      if (queue !== BACKUP_QUEUE) throw new JobStateConflictError(`job ${id} is a running ${queue} job, which cannot be stopped; it ends on its own shortly`);
+      if (cancelRequestedAt(job.data) === null) await withRedisTimeout(job.updateData({ ...(job.data as BackupJobData), cancelRequestedAt: new Date().toISOString() }));
+      return { jobId: id, queue, outcome: 'stopping' };
+    }
+    if (state === 'completed' || state === 'failed') throw new JobStateConflictError(`job ${id} has already ${state}: there is nothing to cancel`);
+    throw new JobStateConflictError(`job ${id} is ${stateWords(state)} and cannot be cancelled`);
   }
 
   /** Follows a job's progress to its end; see JobEvents.follow. */
   async follow(id: string, listener: (event: JobEvent) => void): Promise<() => void> {
+    const found = await this.require(id);
+    return withRedisTimeout(this.events.follow(found.queue, id, listener));
+  }
+
+  /** Every job's changes, in every queue, until the returned function runs; see JobEvents.watchAll. */
+  async watchAll(listener: (event: JobFeedEvent) => void): Promise<() => void> {
+    return withRedisTimeout(this.events.watchAll(listener));
+  }
+
+  private async require(id: string): Promise<{ queue: JobQueueName; job: Job }> {
     const found = await this.find(id);
     if (found === undefined) throw new JobNotFoundError(id);
-    return withRedisTimeout(this.events.follow(found.queue, id, listener));
+    return found;
   }
 
   /** Job ids are unique across queues (see newJobOptions), so the first queue that has it is its queue. */

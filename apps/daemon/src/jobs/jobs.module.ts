@@ -2,8 +2,9 @@
 import { BullModule, getQueueToken, InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger, Module, Optional, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Queue, type QueueOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { throttledWarning } from '../app/log-throttle.js';
-import { KEY_CUSTODY, PRISMA, SYNCVAULT_CONFIG, VAULT } from '../app/tokens.js';
+import { KEY_CUSTODY, PRISMA, REDIS, SYNCVAULT_CONFIG, VAULT } from '../app/tokens.js';
 import type { SyncvaultConfig } from '../config/config.js';
 import type { PrismaClient } from '../store/prisma.js';
 import type { KeyCustody, Vault } from '../vault/index.js';
@@ -37,6 +38,12 @@ class LoggedQueue extends Queue {
     const warn = throttledWarning(new Logger('Queues'));
     this.on('error', (error) => warn(`queue ${name}: ${describe(error)}`));
   }
+}
+
+/** The id of the newest entry of the queue's event stream, or `0-0` when it has none (see StreamPosition). */
+async function newestEventId(redis: Redis, queue: Queue): Promise<string> {
+  const [newest] = await redis.xrevrange(queue.toKey('events'), '+', '-', 'COUNT', 1);
+  return newest?.[0] ?? '0-0';
 }
 
 /**
@@ -140,13 +147,18 @@ export class JobsModule {
         },
         {
           provide: JobEvents,
-          useFactory: (config: SyncvaultConfig, backupQueue: Queue, retentionQueue: Queue) => {
+          useFactory: (config: SyncvaultConfig, backupQueue: Queue, retentionQueue: Queue, redis: Redis) => {
             const queues: Record<JobQueueName, Queue> = { [BACKUP_QUEUE]: backupQueue, [RETENTION_QUEUE]: retentionQueue };
             const logger = new Logger('JobEvents');
             const warn = throttledWarning(logger);
-            return new JobEvents(config, async (queue, id) => (await queues[queue].getJob(id)) ?? undefined, { log: (message) => logger.log(message), warn });
+            return new JobEvents(
+              config,
+              async (queue, id) => (await queues[queue].getJob(id)) ?? undefined,
+              { log: (message) => logger.log(message), warn },
+              (queue) => newestEventId(redis, queues[queue]),
+            );
           },
-          inject: [SYNCVAULT_CONFIG, getQueueToken(BACKUP_QUEUE), getQueueToken(RETENTION_QUEUE)],
+          inject: [SYNCVAULT_CONFIG, getQueueToken(BACKUP_QUEUE), getQueueToken(RETENTION_QUEUE), REDIS],
         },
         {
           provide: JobsService,

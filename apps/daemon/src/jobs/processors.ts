@@ -7,6 +7,7 @@ import { throttledWarning } from '../app/log-throttle.js';
 import { PRISMA, REDIS } from '../app/tokens.js';
 import type { PrismaClient } from '../store/prisma.js';
 import { BackupJobHandler, describe } from './backup-job.js';
+import { cancelRequestedAt } from './cancellation.js';
 import { BACKUP_RUNNER, CONNECTION_OPENER, RETENTION_RUNNER, type BackupRunner, type ConnectionOpener, type RetentionRunner } from './contracts.js';
 import { BACKUP_QUEUE, RETENTION_QUEUE, type BackupJobData, type RetentionJobData } from './queues.js';
 import { queueRetentionIfPolicy, RetentionJobHandler } from './retention-job.js';
@@ -34,6 +35,7 @@ export class BackupProcessor extends WorkerHost implements BeforeApplicationShut
     @Inject(CONNECTION_OPENER) connectionOpener: ConnectionOpener,
     @Inject(PRISMA) prisma: PrismaClient,
     @InjectQueue(RETENTION_QUEUE) retentionQueue: Queue<RetentionJobData>,
+    @InjectQueue(BACKUP_QUEUE) backupQueue: Queue<BackupJobData>,
     @Inject(REDIS) private readonly redis: Redis,
   ) {
     super();
@@ -41,6 +43,7 @@ export class BackupProcessor extends WorkerHost implements BeforeApplicationShut
       backupRunner,
       connectionOpener,
       logger: this.logger,
+      cancelRequested: async (jobId) => cancelRequestedAt((await backupQueue.getJob(jobId))?.data) !== null,
       afterScheduledBackup: async (accountId) => {
         const jobId = await queueRetentionIfPolicy(prisma, retentionQueue, accountId, 'schedule');
         if (jobId !== null) this.logger.log(`queued retention job ${jobId} for account ${accountId}`);

@@ -12,6 +12,11 @@ export type JobQueueName = (typeof JOB_QUEUES)[number];
 export interface BackupJobData {
   accountId: string;
   trigger: BackupTrigger;
+  /**
+   * Set (ISO time) when a person asked the running backup to stop. It lives in the job's own data
+   * so that whichever process runs the job sees it (see cancellation.ts), and it goes with the job.
+   */
+  cancelRequestedAt?: string;
 }
 
 export interface RetentionJobData {

@@ -8,6 +8,7 @@ import type { BackupProgress, BackupTrigger } from '../backup/types.js';
 import type { SyncvaultConfig } from '../config/config.js';
 import type { PrismaClient } from '../store/prisma.js';
 import { BackupJobHandler } from './backup-job.js';
+import { cancelRequestedAt } from './cancellation.js';
 import type { EngineBindings } from './contracts.js';
 import { JobEvents, type JobEvent } from './job-events.js';
 import type { JobView } from './job-view.js';
@@ -64,7 +65,11 @@ export async function runBackup(options: RunBackupOptions): Promise<RunBackupOut
     if (workers > 0 && !options.wait) return { jobId, accountId: account.id, inProcess: false };
 
     const startWorker = () => {
-      handler = new BackupJobHandler({ ...options.engine(), logger: { log: () => undefined, warn: () => undefined } });
+      handler = new BackupJobHandler({
+        ...options.engine(),
+        logger: { log: () => undefined, warn: () => undefined },
+        cancelRequested: async (id) => cancelRequestedAt((await queue.getJob(id))?.data) !== null,
+      });
       const running = handler;
       // Concurrency 1 and a LIFO job: this worker takes its own job first. Pausing before that job
       // is marked done stops BullMQ from fetching the next one in the same step: a command backs

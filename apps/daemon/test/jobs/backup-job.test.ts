@@ -100,6 +100,47 @@ describe('BackupJobHandler', () => {
     handler.abortAll('the daemon is shutting down');
     await assert.rejects(outcome, (error: unknown) => error instanceof UnrecoverableError && error.message === 'backup of account acc stopped: the daemon is shutting down');
   });
+
+  it('stops a running backup once a cancel request shows up in the job, failing the job for good', async () => {
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    let requested = false;
+    const asked: string[] = [];
+    const handler = new BackupJobHandler({
+      connectionOpener: { openConnection: async () => CONNECTION },
+      backupRunner: {
+        run: (request) =>
+          new Promise((_, reject) => {
+            started();
+            request.signal?.addEventListener('abort', () => reject(request.signal?.reason));
+          }),
+      },
+      cancelRequested: async (jobId) => (asked.push(jobId), requested),
+      cancelCheckMs: 5,
+    });
+    const outcome = handler.handle(fakeJob({ accountId: 'acc', trigger: 'manual' }));
+    await running;
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    assert.ok(asked.length >= 1 && asked.every((id) => id === 'job-1'), 'it keeps asking about its own job');
+    requested = true;
+    await assert.rejects(outcome, (error: unknown) => error instanceof UnrecoverableError && error.message === 'backup of account acc stopped: cancelled on request');
+    const askedWhenDone = asked.length;
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    assert.equal(asked.length, askedWhenDone, 'it stops asking once the job is over');
+  });
+
+  it('does not even sign in when the job was cancelled before it started', async () => {
+    let opened = 0;
+    const handler = new BackupJobHandler({
+      connectionOpener: { openConnection: async () => (opened++, CONNECTION) },
+      backupRunner: { run: async () => summary() },
+    });
+    await assert.rejects(
+      handler.handle(fakeJob({ accountId: 'acc', trigger: 'manual', cancelRequestedAt: '2026-01-02T03:04:05.000Z' })),
+      (error: unknown) => error instanceof UnrecoverableError && error.message === 'backup of account acc stopped: cancelled on request',
+    );
+    assert.equal(opened, 0);
+  });
 });
 
 describe('hasRetentionPolicy', () => {

@@ -1,13 +1,41 @@
 import { Controller, Get, HttpCode, Inject, Param, Post, Query, Sse, type MessageEvent } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiConflictResponse,
+  ApiExtraModels,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiProduces,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { Observable, ReplaySubject } from 'rxjs';
+import type { JobFeedEvent } from '../../jobs/job-events.js';
 import { JobsService } from '../../jobs/jobs-service.js';
+import { JOB_QUEUES } from '../../jobs/queues.js';
 import { ErrorDto, Private } from '../openapi-decorators.js';
-import { EnqueuedJobDto, JobDto, ListJobsQueryDto } from './jobs-dto.js';
+import { BackupProgressDto, CancelledJobDto, EnqueuedJobDto, JobDto, JobProgressEventDto, JobRemovedEventDto, ListJobsQueryDto } from './jobs-dto.js';
+
+/** An all-jobs stream that says nothing for this long sends a `ping`, so that proxies (and fetch's body timeout) keep it open. */
+const FEED_PING_MS = 25_000;
+
+function feedMessage(event: JobFeedEvent): MessageEvent {
+  switch (event.type) {
+    case 'job':
+      return { type: 'job', data: event.job };
+    case 'progress':
+      return { type: 'progress', data: { jobId: event.jobId, queue: event.queue, progress: event.progress } };
+    case 'removed':
+      return { type: 'removed', data: { jobId: event.jobId, queue: event.queue } };
+  }
+}
 
 @ApiTags('jobs')
 @Private()
 @ApiServiceUnavailableResponse({ type: ErrorDto, description: 'Redis is unreachable' })
+@ApiExtraModels(JobProgressEventDto, JobRemovedEventDto, BackupProgressDto)
 @Controller('api/jobs')
 export class JobsController {
   constructor(@Inject(JobsService) private readonly jobs: JobsService) {}
@@ -19,12 +47,73 @@ export class JobsController {
     return this.jobs.list(query.limit ?? 50) as Promise<JobDto[]>;
   }
 
+  // Declared before `:id` so that `events` is never read as a job id.
+  @Sse('events')
+  @ApiOperation({
+    summary: 'Every job of every queue as it changes (Server-Sent Events)',
+    description:
+      'One stream for a whole page of jobs. Events: `ready` once the stream is following the queues; `job` (a Job as it is after each change of state: queued, delayed, started, stalled, completed, failed, retried); `progress` (a JobProgressEvent: `{jobId, queue, progress}`, as often as a backup reports); `removed` (a JobRemovedEvent: `{jobId, queue}`, e.g. a queued job cancelled); `ping` after 25 s without another event. The changes of one job arrive in order. The stream stays open until the client leaves; read GET /api/jobs first for the jobs as they are.',
+  })
+  @ApiProduces('text/event-stream')
+  @ApiOkResponse({ description: 'text/event-stream of the events above' })
+  async feed(): Promise<Observable<MessageEvent>> {
+    // Following before the response starts: a Redis outage is a 503, and nothing is missed.
+    let deliver: ((message: MessageEvent) => void) | undefined;
+    const early: MessageEvent[] = [];
+    const stop = await this.jobs.watchAll((event) => {
+      const message = feedMessage(event);
+      if (deliver === undefined) early.push(message);
+      else deliver(message);
+    });
+    return new Observable<MessageEvent>((subscriber) => {
+      let quietSince = Date.now();
+      const send = (message: MessageEvent) => {
+        quietSince = Date.now();
+        subscriber.next(message);
+      };
+      send({ type: 'ready', data: { queues: JOB_QUEUES } });
+      for (const message of early.splice(0)) send(message);
+      deliver = send;
+      const ping = setInterval(() => {
+        if (Date.now() - quietSince >= FEED_PING_MS) send({ type: 'ping', data: {} });
+      }, FEED_PING_MS / 5);
+      return () => {
+        clearInterval(ping);
+        stop();
+      };
+    });
+  }
+
   @Get(':id')
   @ApiOperation({ summary: 'One job' })
   @ApiOkResponse({ type: JobDto })
   @ApiNotFoundResponse({ type: ErrorDto })
   get(@Param('id') id: string): Promise<JobDto> {
     return this.jobs.get(id) as Promise<JobDto>;
+  }
+
+  @Post(':id/retry')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Run a failed job again (same id): it goes back to its queue', description: 'Answers the job, now queued. Follow it at /api/jobs/{id}/events or /api/jobs/events.' })
+  @ApiAcceptedResponse({ type: JobDto })
+  @ApiNotFoundResponse({ type: ErrorDto })
+  @ApiConflictResponse({ type: ErrorDto, description: 'the job did not fail (it is queued, running or completed)' })
+  retry(@Param('id') id: string): Promise<JobDto> {
+    return this.jobs.retry(id) as Promise<JobDto>;
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Cancel a job: a queued one is removed, a running backup is asked to stop',
+    description:
+      'A stopped backup fails with `stopped: cancelled on request` and its snapshot is rolled back, as an interrupted run is; nothing already backed up is lost.',
+  })
+  @ApiOkResponse({ type: CancelledJobDto })
+  @ApiNotFoundResponse({ type: ErrorDto })
+  @ApiConflictResponse({ type: ErrorDto, description: "the job has finished, is the next run of an account's schedule, or is a running retention job" })
+  cancel(@Param('id') id: string): Promise<CancelledJobDto> {
+    return this.jobs.cancel(id);
   }
 
   @Sse(':id/events')

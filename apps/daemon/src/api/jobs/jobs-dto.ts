@@ -61,6 +61,14 @@ export class JobDto {
   @ApiProperty({ type: String, nullable: true, description: 'When failed: why, in one line' })
   failedReason!: string | null;
 
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'When someone asked this running backup to stop (POST /api/jobs/{id}/cancel); it then fails with `stopped: cancelled on request`',
+  })
+  cancelRequestedAt!: string | null;
+
   @ApiProperty({ type: String, nullable: true, description: 'The schedule that made this job, e.g. backup:<accountId>' })
   schedulerId!: string | null;
 
@@ -90,4 +98,39 @@ export class EnqueuedJobDto {
 
   @ApiProperty({ format: 'uuid' })
   accountId!: string;
+}
+
+export class CancelledJobDto {
+  @ApiProperty()
+  jobId!: string;
+
+  @ApiProperty({ enum: ['backup', 'retention'] })
+  queue!: 'backup' | 'retention';
+
+  @ApiProperty({
+    enum: ['removed', 'stopping'],
+    description: '`removed`: the job was waiting and is gone from its queue. `stopping`: the running backup was asked to stop; within a second or two it fails (`stopped: cancelled on request`) and its snapshot is rolled back',
+  })
+  outcome!: 'removed' | 'stopping';
+}
+
+/** Data of the `progress` event of GET /api/jobs/events. */
+export class JobProgressEventDto {
+  @ApiProperty()
+  jobId!: string;
+
+  @ApiProperty({ enum: ['backup', 'retention'] })
+  queue!: 'backup' | 'retention';
+
+  @ApiProperty({ type: BackupProgressDto })
+  progress!: BackupProgressDto;
+}
+
+/** Data of the `removed` event of GET /api/jobs/events. */
+export class JobRemovedEventDto {
+  @ApiProperty()
+  jobId!: string;
+
+  @ApiProperty({ enum: ['backup', 'retention'] })
+  queue!: 'backup' | 'retention';
 }
