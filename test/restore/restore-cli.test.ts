@@ -72,7 +72,7 @@ describe('syncvault restore', () => {
 
   it('POST /api/accounts/{id}/restore/plan answers the plan the CLI prints, and writes nothing', async () => {
     const passwords = await records('passwords');
-    const [loginId, login] = [...passwords][0]!;
+    const [loginId, login] = [...passwords].find(([, cleartext]) => typeof cleartext?.['password'] === 'string')!;
     await sandbox.control('POST', `/accounts/${encodeURIComponent(user.email)}/records`, { collection: 'passwords', upsert: [{ ...login, password: 'overwritten' }] });
     const plan = await api.expect<{ collections: Array<{ collection: string; ifUnmodifiedSince: number; records: Array<{ id: string; action: string; reason: string; label: string }> }>; totalChanges: number; from: number }>(
       200,
