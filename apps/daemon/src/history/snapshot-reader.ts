@@ -185,14 +185,15 @@ export class SnapshotReader {
   }
 
   /**
-   * Every record of a collection as it was in snapshot `seq`, decrypted (secrets masked), in
-   * batches: for views that need the whole collection at once, such as the bookmark tree.
+   * Every record of a collection as it was in snapshot `seq`, decrypted (secrets masked unless
+   * `revealSecrets`), in batches: for views that need the whole collection at once, such as the
+   * bookmark tree, and for exports.
    */
-  async *collectionRecords(accountId: string, seq: number, collection: string): AsyncGenerator<SnapshotRecord> {
+  async *collectionRecords(accountId: string, seq: number, collection: string, options: { revealSecrets?: boolean } = {}): AsyncGenerator<SnapshotRecord> {
     const snapshot = await this.prisma.snapshot.findUnique({ where: { accountId_seq: { accountId, seq } } });
     if (snapshot === null) throw new SnapshotNotFoundError(seq);
     if (snapshot.status !== 'complete') throw new SnapshotNotCompleteError(seq, snapshot.status);
-    const decode = await this.decoderFor(accountId, seq, snapshot.keyFingerprint, collection, false);
+    const decode = await this.decoderFor(accountId, seq, snapshot.keyFingerprint, collection, options.revealSecrets ?? false);
     const where = visibleIn(accountId, seq, collection);
     let after: { modified: bigint; bsoId: string } | undefined;
     for (;;) {
