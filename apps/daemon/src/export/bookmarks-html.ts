@@ -20,6 +20,7 @@ export function escapeHtml(text: string): string {
     .replace(/\r/g, '&#13;')
     .replace(/\n/g, '&#10;')
     .replace(/\t/g, '&#9;')
+    // eslint-disable-next-line no-control-regex -- these are exactly the characters HTML does not allow
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '');
 }
 
