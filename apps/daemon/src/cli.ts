@@ -10,6 +10,7 @@ import { registerForgetCommand } from './cli/forget-command.js';
 import { registerCheckCommand } from './cli/check-command.js';
 import { registerDemoCommand } from './cli/demo-command.js';
 import { registerAdminCommand } from './cli/admin-command.js';
+import { registerExportCommand } from './cli/export-command.js';
 import { failWith } from './cli/output.js';
 
 const program = new Command('syncvault')
@@ -25,6 +26,7 @@ registerBackupCommand(program);
 registerAccountCommand(program);
 registerSnapshotsCommand(program);
 registerShowCommand(program);
+registerExportCommand(program);
 registerForgetCommand(program);
 registerCheckCommand(program);
 registerDemoCommand(program);
