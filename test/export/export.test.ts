@@ -14,6 +14,7 @@ import { AccountsSandbox, uniqueEmail, type SandboxAccount } from '../accounts/s
 import { ApiClient } from '../api/support/api-client.js';
 import { cliEnv, runCli } from '../api/support/cli.js';
 import { createTestWorld, login, startDaemon, type TestDaemon, type TestWorld } from '../api/support/daemon.js';
+import { backUpThroughApi } from './support/backup.js';
 import { readCsv, readMozLz4, readNetscapeBookmarks, type ReadBookmarks, type ReadItem } from './support/readers.js';
 
 interface TreeNode {
@@ -48,12 +49,6 @@ interface PlacesNode {
 interface SandboxRecord {
   id: string;
   cleartext: Record<string, unknown> | null;
-}
-
-interface Job {
-  state: string;
-  failedReason: string | null;
-  result: { seq: number } | null;
 }
 
 const TRICKY_TITLE = 'Tom & Jerry\'s "best" <b>bits</b>\nsecond line';
@@ -181,18 +176,7 @@ describe('export', () => {
       fxaUrl: sandbox.urls.fxa,
       tokenServerUrl: sandbox.urls.tokenServer,
     });
-    const { jobId } = await api.expect<{ jobId: string }>(202, 'POST', '/api/accounts/desktop/backups');
-    const deadline = Date.now() + 120_000;
-    for (;;) {
-      const job = await api.expect<Job>(200, 'GET', `/api/jobs/${jobId}`);
-      if (job.state === 'failed') assert.fail(`the backup failed: ${job.failedReason}`);
-      if (job.state === 'completed' && job.result !== null) {
-        seq = job.result.seq;
-        break;
-      }
-      if (Date.now() > deadline) assert.fail(`backup job ${jobId} still ${job.state}`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    seq = await backUpThroughApi(api, 'desktop');
   });
   after(async () => {
     await daemon?.close();
