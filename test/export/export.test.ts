@@ -5,6 +5,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +13,7 @@ import { join } from 'node:path';
 import type { LoggerService } from '@nestjs/common';
 import { AccountsSandbox, uniqueEmail, type SandboxAccount } from '../accounts/support.js';
 import { ApiClient } from '../api/support/api-client.js';
-import { cliEnv, runCli } from '../api/support/cli.js';
+import { cliEnv, runCli, SYNCVAULT_BIN } from '../api/support/cli.js';
 import { createTestWorld, login, startDaemon, type TestDaemon, type TestWorld } from '../api/support/daemon.js';
 import { backUpThroughApi } from './support/backup.js';
 import { readCsv, readMozLz4, readNetscapeBookmarks, type ReadBookmarks, type ReadItem } from './support/readers.js';
@@ -263,7 +264,7 @@ describe('export', () => {
     assert.deepEqual(records.find((record) => record.id === forms[0]!.id)?.cleartext, forms[0]!.cleartext);
   });
 
-  it('needs a signed-in caller, refuses formats that do not fit, and logs who exported what but never the contents', async () => {
+  it('needs a signed-in caller, refuses formats that do not fit, is documented, and logs who exported what but never the contents', async () => {
     const anonymous = await download(`/api/accounts/desktop/snapshots/${seq}/export/passwords?format=csv`, false);
     assert.equal(anonymous.status, 401);
     assert.ok(!anonymous.bytes.toString('utf8').includes(TRICKY_LOGIN.username));
@@ -273,6 +274,15 @@ describe('export', () => {
     assert.equal((await download(`/api/accounts/desktop/snapshots/${seq}/export/passwords?format=pdf`)).status, 400);
     assert.equal((await download(`/api/accounts/desktop/snapshots/${seq}/export/creditcards`)).status, 404);
     assert.equal((await download(`/api/accounts/desktop/snapshots/${seq + 40}/export/passwords`)).status, 404);
+
+    const docs = (await (await fetch(`${daemon.url}/api/docs-json`, { headers: { cookie } })).json()) as {
+      paths: Record<string, Record<string, { parameters?: Array<{ name: string; schema?: { enum?: string[] } }>; responses: Record<string, { content?: Record<string, unknown> }>; security?: unknown[] }>>;
+    };
+    const route = docs.paths['/api/accounts/{id}/snapshots/{seq}/export/{collection}']?.['get'];
+    assert.ok(route !== undefined, 'the export route is in the OpenAPI document');
+    assert.deepEqual(route.parameters?.find((parameter) => parameter.name === 'format')?.schema?.enum, ['html', 'json', 'jsonlz4', 'csv', 'bitwarden-csv', 'records']);
+    assert.deepEqual(Object.keys(route.responses['200']?.content ?? {}).sort(), ['application/json', 'application/octet-stream', 'text/csv', 'text/html']);
+    assert.ok(route.responses['401'] !== undefined && route.security !== undefined);
 
     await exported('passwords', 'csv');
     assert.ok(logger.lines.some((line) => /^admin \(\w+\) exports passwords of account desktop \(.+\) snapshot \d+ as csv$/.test(line)), logger.lines.join('\n'));
@@ -285,13 +295,18 @@ describe('export', () => {
     const file = join(outDir, 'logins.csv');
     const written = await runCli(['export', 'desktop', String(seq), 'passwords', '--format', 'bitwarden-csv', '--out', file], env);
     assert.equal(written.code, 0, written.stderr);
-    assert.match(written.stdout, /^Wrote \d+ passwords item\(s\) of snapshot \d+ to .*logins\.csv \(Bitwarden CSV import\)\.\n$/);
+    assert.match(written.stdout, /^Wrote \d+ item\(s\) of passwords from snapshot \d+ to .*logins\.csv \(Bitwarden CSV import\)\.\n$/);
     assert.equal(statSync(file).mode & 0o777, 0o600);
     assert.ok(readFileSync(file).equals(await exported('passwords', 'bitwarden-csv')));
 
     const lz4File = join(outDir, 'bookmarks.jsonlz4');
     assert.equal((await runCli(['export', 'desktop', String(seq), 'bookmarks', '--format', 'jsonlz4', '--out', lz4File], env)).code, 0);
     assert.ok(readFileSync(lz4File).equals(await exported('bookmarks', 'jsonlz4')));
+
+    // On a terminal (util-linux's script gives the command one), binary output needs --out.
+    const terminal = spawnSync('script', ['-qec', `${SYNCVAULT_BIN} export desktop ${seq} bookmarks --format jsonlz4`, '/dev/null'], { env, encoding: 'utf8' });
+    assert.equal(terminal.status, 1);
+    assert.equal(terminal.stdout.trim(), 'syncvault: jsonlz4 is binary: give --out FILE or redirect standard output to a file');
 
     const html = await runCli(['export', 'desktop', String(seq), 'bookmarks'], env);
     assert.equal(html.code, 0, html.stderr);

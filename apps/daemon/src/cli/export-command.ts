@@ -41,7 +41,7 @@ export function registerExportCommand(program: Command): void {
           await writeToStdout(running.chunks);
         } else {
           await writePrivateFile(options.out, running.chunks);
-          process.stdout.write(`Wrote ${running.summary().written} ${collection} item(s) of snapshot ${seq} to ${options.out} (${descriptor.label}).\n`);
+          process.stdout.write(`Wrote ${running.summary().written} item(s) of ${collection} from snapshot ${seq} to ${options.out} (${descriptor.label}).\n`);
         }
         reportLeftOut(running.summary());
       } finally {

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { parse, type DefaultTreeAdapterMap } from 'parse5';
 import {
   bookmarkExportTree,
+  escapeHtml,
   ExportTally,
   firefoxBookmarksBackup,
   netscapeBookmarkHtml,
@@ -139,6 +140,10 @@ describe('Netscape bookmark HTML', () => {
     assert.ok(lines.includes('    <DD>a note'));
     assert.equal(lines.filter((line) => line.trim() === '<DL><p>').length, lines.filter((line) => line.trim().startsWith('</DL>')).length);
     assert.equal(lines.at(-2), '</DL>');
+  });
+
+  it('drops the control characters HTML does not allow and keeps tabs and line breaks as references', () => {
+    assert.equal(escapeHtml('a\u0000b\u0007c\u001b\u007fd\te\r\nf'), 'abcd&#9;e&#13;&#10;f');
   });
 
   it('keeps each item on one line, as line-reading importers (Chromium) need', () => {
