@@ -21,7 +21,7 @@ export default tseslint.config(
   },
   {
     // Protocol code stays free of framework imports so it can be tested and reused in isolation.
-    files: ['apps/daemon/src/sync/**/*.ts', 'packages/**/*.ts', 'apps/sandbox/src/**/*.ts'],
+    files: ['apps/daemon/src/sync/**/*.ts', 'apps/daemon/src/export/**/*.ts', 'packages/**/*.ts', 'apps/sandbox/src/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: ['@nestjs/*', '@prisma/*', 'bullmq', 'ioredis', '**/generated/**'] }],
     },

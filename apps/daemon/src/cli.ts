@@ -11,6 +11,7 @@ import { registerCheckCommand } from './cli/check-command.js';
 import { registerDemoCommand } from './cli/demo-command.js';
 import { registerAdminCommand } from './cli/admin-command.js';
 import { registerRestoreCommand } from './cli/restore-command.js';
+import { registerExportCommand } from './cli/export-command.js';
 import { failWith } from './cli/output.js';
 
 const program = new Command('syncvault')
@@ -26,6 +27,7 @@ registerBackupCommand(program);
 registerAccountCommand(program);
 registerSnapshotsCommand(program);
 registerShowCommand(program);
+registerExportCommand(program);
 registerForgetCommand(program);
 registerRestoreCommand(program);
 registerCheckCommand(program);

@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import { useEffect, useState, type FormEvent } from 'react';
-import { api, describeError } from '../lib/api';
+import { api, describeError, exportUrl } from '../lib/api';
 import { formatCount, formatDateTime } from '../lib/format';
 import type { SnapshotRecord } from '../lib/types';
 import { useApi } from '../lib/use-api';
@@ -142,6 +142,48 @@ function RecordRows({ collection, records, revealed, onReveal, onHide }: { colle
   );
 }
 
+/** The files each collection exports as (the daemon's export formats), the usual one first. */
+const EXPORTS: Record<string, Array<{ format: string; label: string }>> = {
+  bookmarks: [
+    { format: 'html', label: 'Bookmarks HTML (Firefox, Chrome, Edge, Safari)' },
+    { format: 'json', label: 'Firefox backup (JSON)' },
+    { format: 'jsonlz4', label: 'Firefox backup (.jsonlz4, for Library → Restore)' },
+    { format: 'records', label: 'Decrypted records (JSON)' },
+  ],
+  passwords: [
+    { format: 'csv', label: 'Firefox logins CSV' },
+    { format: 'bitwarden-csv', label: 'Bitwarden CSV' },
+    { format: 'json', label: 'Decrypted records (JSON)' },
+  ],
+  history: [
+    { format: 'csv', label: 'CSV, one row per visit' },
+    { format: 'json', label: 'JSON, pages with their visits' },
+    { format: 'records', label: 'Decrypted records (JSON)' },
+  ],
+};
+const RECORDS_EXPORT = [{ format: 'json', label: 'Decrypted records (JSON)' }];
+
+/** Download links for the collection's export files; they hold decrypted data, passwords included. */
+function ExportMenu({ account, seq, collection }: { account: string; seq: number; collection: string }) {
+  return (
+    <details className="export-menu">
+      <summary className="button button-secondary">Export</summary>
+      <div className="export-options">
+        <p className="hint">Decrypted{collection === 'passwords' ? ', passwords in clear' : ''}: keep the file safe.</p>
+        <ul aria-label={`Export ${collection} as`}>
+          {(EXPORTS[collection] ?? RECORDS_EXPORT).map(({ format, label }) => (
+            <li key={format}>
+              <a href={exportUrl(account, seq, collection, format)} download>
+                {label}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </div>
+    </details>
+  );
+}
+
 type BookmarkView = 'tree' | 'records';
 
 function BookmarkViewSwitch({ view, onChange }: { view: BookmarkView; onChange: (view: BookmarkView) => void }) {
@@ -163,6 +205,7 @@ function BookmarkTreePanel({ account, seq, onViewChange }: { account: string; se
       <div className="panel-head">
         <h2 id="collection-title">bookmarks</h2>
         <BookmarkViewSwitch view="tree" onChange={onViewChange} />
+        <ExportMenu account={account} seq={seq} collection="bookmarks" />
       </div>
       <BookmarkTreeView account={account} seq={seq} />
     </section>
@@ -208,6 +251,7 @@ function CollectionView({ account, seq, collection, onViewChange }: { account: s
       <div className="panel-head">
         <h2 id="collection-title">{collection}</h2>
         {collection === 'bookmarks' && <BookmarkViewSwitch view="records" onChange={onViewChange} />}
+        <ExportMenu account={account} seq={seq} collection={collection} />
         <form className="search" role="search" onSubmit={submit}>
           <label htmlFor="record-search" className="visually-hidden">
             Search {collection}

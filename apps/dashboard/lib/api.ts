@@ -84,6 +84,11 @@ async function request<T>(path: string, options: RequestOptions = {}): Promise<T
 
 const account = (idOrName: string) => `/api/accounts/${encodeURIComponent(idOrName)}`;
 
+/** Where the browser downloads a snapshot's collection as a file (decrypted; the daemon logs each export). */
+export function exportUrl(idOrName: string, seq: number, collection: string, format: string): string {
+  return `${BASE_PATH}${account(idOrName)}/snapshots/${seq}/export/${encodeURIComponent(collection)}?format=${encodeURIComponent(format)}`;
+}
+
 export const api = {
   login: (username: string, password: string) =>
     request<{ ok: true; mustChangePassword: boolean }>('/api/auth/login', { method: 'POST', body: { username, password }, allowUnauthorized: true }),

@@ -186,8 +186,8 @@ export class SnapshotReader {
 
   /**
    * Every record of a collection as it was in snapshot `seq`, decrypted (secrets masked unless
-   * `revealSecrets`: restore needs them), in batches: for views that need the whole collection
-   * at once, such as the bookmark tree.
+   * `revealSecrets`: restores and exports need them), in batches: for views that need the whole
+   * collection at once, such as the bookmark tree.
    */
   async *collectionRecords(accountId: string, seq: number, collection: string, options: { revealSecrets?: boolean } = {}): AsyncGenerator<SnapshotRecord> {
     const snapshot = await this.prisma.snapshot.findUnique({ where: { accountId_seq: { accountId, seq } } });

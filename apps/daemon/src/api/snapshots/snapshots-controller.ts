@@ -35,8 +35,8 @@ import {
 } from './snapshots-dto.js';
 import { bookmarkTreeView } from './bookmark-tree-view.js';
 
-const ACCOUNT_PARAM = { name: 'id', description: 'Account id or name' } as const;
-const SEQ_PARAM = { name: 'seq', description: "The snapshot's sequence number", type: Number } as const;
+export const ACCOUNT_PARAM = { name: 'id', description: 'Account id or name' } as const;
+export const SEQ_PARAM = { name: 'seq', description: "The snapshot's sequence number", type: Number } as const;
 const COLLECTION = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** Snapshot numbers are positive and fit the database column. */
@@ -46,7 +46,7 @@ const MAX_SEQ = 2_147_483_647;
  * A snapshot sequence number. The global ValidationPipe has already turned the path segment into
  * a number (NaN for text), so this checks the number.
  */
-class SeqPipe implements PipeTransform<unknown, number> {
+export class SeqPipe implements PipeTransform<unknown, number> {
   transform(value: unknown): number {
     const seq = Number(value);
     if (!Number.isSafeInteger(seq) || seq < 1 || seq > MAX_SEQ) throw new BadRequestException(`seq must be a snapshot number from 1 to ${MAX_SEQ}`);
@@ -54,7 +54,7 @@ class SeqPipe implements PipeTransform<unknown, number> {
   }
 }
 
-class CollectionPipe implements PipeTransform<string, string> {
+export class CollectionPipe implements PipeTransform<string, string> {
   transform(value: string): string {
     if (!COLLECTION.test(value)) throw new BadRequestException('collection must be a collection name such as bookmarks or passwords');
     return value;
