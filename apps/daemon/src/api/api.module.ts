@@ -9,6 +9,7 @@ import { AuthController } from './auth/auth-controller.js';
 import { AuthGuard } from './auth/auth-guard.js';
 import { AuthService } from './auth/auth-service.js';
 import { LoginThrottle } from './auth/login-throttle.js';
+import { DiffController, DIFF_PROVIDERS } from './diff/diff-controller.js';
 import { HealthController, HealthService } from './health/health.js';
 import { BackupsController, JobsController } from './jobs/jobs-controller.js';
 import { SnapshotsController, StoreController } from './snapshots/snapshots-controller.js';
@@ -16,7 +17,7 @@ import { SNAPSHOT_PROVIDERS } from './snapshots/snapshots.providers.js';
 
 /** The HTTP API: controllers, the global auth guard, the first-start admin and the services the routes wrap. */
 @Module({
-  controllers: [AuthController, HealthController, JobsController, BackupsController, AccountsController, SnapshotsController, StoreController],
+  controllers: [AuthController, HealthController, JobsController, BackupsController, AccountsController, SnapshotsController, StoreController, DiffController],
   providers: [
     { provide: AuthService, useFactory: (prisma: PrismaClient) => new AuthService(prisma), inject: [PRISMA] },
     { provide: LoginThrottle, useFactory: () => new LoginThrottle() },
@@ -25,6 +26,7 @@ import { SNAPSHOT_PROVIDERS } from './snapshots/snapshots.providers.js';
     AdminBootstrap,
     ...ACCOUNT_PROVIDERS,
     ...SNAPSHOT_PROVIDERS,
+    ...DIFF_PROVIDERS,
   ],
   exports: [AuthService],
 })
