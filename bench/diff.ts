@@ -20,7 +20,7 @@ import { benchAccount } from './support/sandbox-account.js';
 import { formatRate, median, timed } from './support/stats.js';
 
 const WORKER_ENV = 'SYNCVAULT_BENCH_DIFF_WORKER';
-const HISTORY = Number(process.env['BENCH_DIFF_HISTORY'] ?? 85_000);
+const HISTORY = Number(process.env['BENCH_DIFF_HISTORY'] ?? 86_000);
 const SEED = { history: HISTORY, bookmarks: 10_000, passwords: 1000, forms: 3000, tabs: 3, clients: 4, addons: 20, addresses: 5, creditcards: 3, prefs: true };
 const DIFF_ROUNDS = 3;
 /** Records per store read in the baseline. */

@@ -96,7 +96,7 @@ describe('diff and find API', () => {
     await api.expect(404, 'GET', '/api/accounts/nobody/diff?from=1&to=2');
     await api.expect(404, 'GET', '/api/accounts/laptop/diff?from=1&to=99');
     await api.expect(404, 'GET', '/api/accounts/nobody/find?text=x');
-    for (const query of ['from=one&to=2', 'from=1&to=tomorrow', 'from=1', 'from=0&to=2', 'from=1&to=2&collection=a%20b', 'from=1&to=2&reveal=true']) {
+    for (const query of ['from=one&to=2', 'from=1&to=tomorrow', 'from=1', 'from=0&to=2', 'from=1&to=2&collection=a%20b', 'from=1&to=2&reveal=true', 'from=1&to=9999999999']) {
       await api.expect(400, 'GET', `/api/accounts/laptop/diff?${query}`);
     }
     for (const query of ['', 'text=', 'text=x&limit=0', 'text=x&collection=crypto']) await api.expect(400, 'GET', `/api/accounts/laptop/find?${query}`);

@@ -51,6 +51,8 @@ interface SnapshotRow {
 const CHUNK = 1000;
 /** Live reads of a collection that keep answering 412 (another client writing) before giving up. */
 const LIVE_ATTEMPTS = 3;
+/** Snapshot numbers fit the database column. */
+const MAX_SEQ = 2_147_483_647;
 /** Bookmark folders nest; a path deeper than this is treated as broken. */
 const MAX_FOLDER_DEPTH = 64;
 
@@ -138,7 +140,7 @@ export class DiffEngine {
   }
 
   private async completeSnapshot(accountId: string, seq: number): Promise<SnapshotRow> {
-    if (!Number.isSafeInteger(seq) || seq < 1) throw new DiffInputError('a snapshot is named by its number (1 or more)');
+    if (!Number.isSafeInteger(seq) || seq < 1 || seq > MAX_SEQ) throw new DiffInputError(`a snapshot is named by its number, 1 to ${MAX_SEQ}`);
     const row = await this.prisma.snapshot.findUnique({ where: { accountId_seq: { accountId, seq } }, select: { seq: true, status: true, collections: true } });
     if (row === null) throw new SnapshotNotFoundError(seq);
     if (row.status !== 'complete') throw new SnapshotNotCompleteError(seq, row.status);

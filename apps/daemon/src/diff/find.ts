@@ -156,16 +156,21 @@ class SnapshotSearch {
       }
     };
 
-    let after = { id: '', fromSeq: -1 };
-    for (;;) {
+    // A batch is a run of record ids (all their versions together), so a record never straddles two batches.
+    for (let after = ''; ; ) {
       this.signal?.throwIfAborted();
-      const batch = await this.prisma.$queryRaw<Array<{ bsoId: string; fromSeq: number; toSeq: number | null; hash: string; payload: string }>>`
-        SELECT v."bsoId", v."fromSeq", v."toSeq", encode(v."blobHash", 'hex') AS hash, b.payload
+      const ids = await this.prisma.$queryRaw<Array<{ bsoId: string }>>`
+        SELECT DISTINCT "bsoId" FROM "RecordVersion"
+        WHERE "accountId" = ${this.accountId}::uuid AND collection = ${collection} AND "bsoId" > ${after}
+        ORDER BY "bsoId" LIMIT ${BATCH}`;
+      const lastId = ids.at(-1)?.bsoId;
+      if (lastId === undefined) break;
+      const batch = await this.prisma.$queryRaw<Array<{ bsoId: string; fromSeq: number; toSeq: number | null; payload: string }>>`
+        SELECT v."bsoId", v."fromSeq", v."toSeq", b.payload
         FROM "RecordVersion" v JOIN "Blob" b ON b.hash = v."blobHash"
         WHERE v."accountId" = ${this.accountId}::uuid AND v.collection = ${collection} AND v."fromSeq" <= ${newest}
-          AND (v."bsoId", v."fromSeq") > (${after.id}, ${after.fromSeq})
-        ORDER BY v."bsoId", v."fromSeq"
-        LIMIT ${BATCH}`;
+          AND v."bsoId" = ANY(${ids.map((row) => row.bsoId)}::text[])
+        ORDER BY v."bsoId", v."fromSeq"`;
       for (const row of batch) {
         const first = lowerBound(this.seqs, row.fromSeq);
         const last = (row.toSeq === null ? this.seqs.length : lowerBound(this.seqs, row.toSeq)) - 1;
@@ -194,9 +199,8 @@ class SnapshotSearch {
         const match = matchRecord(collection, cleartext, this.needle);
         spans.push(match === null ? { first, last, state: 'other' } : { first, last, state: 'match', match, parentId });
       }
-      const lastRow = batch.at(-1);
-      if (lastRow === undefined || batch.length < BATCH) break;
-      after = { id: lastRow.bsoId, fromSeq: lastRow.fromSeq };
+      if (ids.length < BATCH) break;
+      after = lastId;
     }
     finish();
 
