@@ -98,19 +98,20 @@ export class DiffEngine {
    */
   async diffSnapshots(accountId: string, from: number, to: DiffSide, options: DiffOptions = {}): Promise<SnapshotDiff> {
     const fromSnapshot = await this.completeSnapshot(accountId, from);
-    const run = new DiffRun(this.prisma, this.decoders, accountId, from, options);
     let collections: string[];
     let touched: Map<string, Map<string, TouchedRecord>>;
+    let run: DiffRun;
     if (to === 'live') {
       if (this.openConnection === undefined) throw new DiffInputError('this diff engine has no way to reach the live server');
       const connection = await this.openConnection(accountId);
-      run.connection = connection;
+      run = new DiffRun(this.prisma, this.decoders, accountId, from, options, connection);
       const info = await connection.storage.infoCollections(options.signal === undefined ? {} : { signal: options.signal });
       collections = run.selected([...Object.keys(fromSnapshot.collections), ...Object.keys(info)]);
       touched = new Map();
       for (const collection of collections) touched.set(collection, await run.liveTouched(connection, collection, collection in info));
     } else {
       const toSnapshot = await this.completeSnapshot(accountId, to);
+      run = new DiffRun(this.prisma, this.decoders, accountId, from, options, undefined);
       collections = run.selected([...Object.keys(fromSnapshot.collections), ...Object.keys(toSnapshot.collections)]);
       touched = await run.storedTouched(to, collections);
       for (const collection of touched.keys()) if (!collections.includes(collection)) collections.push(collection);
@@ -150,7 +151,6 @@ export class DiffEngine {
 
 /** The state of one diff: its decoders, what it decrypted, and the store queries it needs. */
 class DiffRun {
-  connection: SyncConnection | undefined;
   decrypted = 0;
   liveRecordsRead: number | undefined;
   private readonly decoderCache = new Map<string, Promise<RecordDecoder>>();
@@ -161,13 +161,14 @@ class DiffRun {
     private readonly accountId: string,
     private readonly from: number,
     private readonly options: DiffOptions,
+    /** The server, for diffs against `live`. */
+    private readonly connection: SyncConnection | undefined,
   ) {}
 
+  /** The collection asked for, or every one named. */
   selected(names: string[]): string[] {
-    const unique = [...new Set(names)];
     const wanted = this.options.collection;
-    if (wanted !== undefined) return [wanted];
-    return unique.sort(compareIds);
+    return wanted !== undefined ? [wanted] : [...new Set(names)].sort(compareIds);
   }
 
   /**
