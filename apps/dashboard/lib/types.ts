@@ -107,16 +107,29 @@ export interface BackupProgress {
   collectionsTotal: number;
 }
 
+/** A restore job's phase, as RestoreService reports it. */
+export interface RestoreProgress {
+  accountId: string;
+  phase: 'pre-restore-snapshot' | 'planning' | 'writing' | 'notifying-clients' | 'verifying' | 'done';
+  /** writing: the collection being written, with its records done and total. */
+  collection?: string;
+  done?: number;
+  total?: number;
+}
+
+/** A backup's progress on the backup queue, a restore's on the restore queue. */
+export type JobProgress = BackupProgress | RestoreProgress;
+
 export type JobState = 'waiting' | 'delayed' | 'prioritized' | 'active' | 'completed' | 'failed' | 'waiting-children' | 'unknown';
 
 export interface Job {
   id: string;
-  queue: 'backup' | 'retention';
+  queue: 'backup' | 'retention' | 'restore';
   name: string;
   accountId: string;
   trigger: string;
   state: JobState;
-  progress: BackupProgress | null;
+  progress: JobProgress | null;
   result: unknown;
   failedReason: string | null;
   /** When someone asked this running backup to stop; it then fails, its snapshot rolled back. */
@@ -138,7 +151,7 @@ export interface CancelledJob {
 export interface JobProgressEvent {
   jobId: string;
   queue: Job['queue'];
-  progress: BackupProgress;
+  progress: JobProgress;
 }
 
 /** The `removed` event of /api/jobs/events. */
@@ -239,4 +252,57 @@ export interface BookmarkTree {
   tree: BookmarkTreeNode;
   problems: Record<string, unknown[]>;
   unreadable: Array<{ id: string; error: string }>;
+}
+
+export type RestoreKind = 'bookmark' | 'folder' | 'deleted-bookmarks' | 'password' | 'collection' | 'all';
+
+/** The body of POST /api/accounts/:id/restore/plan and /restores. */
+export interface RestoreRequest {
+  from: number;
+  kind: RestoreKind;
+  /** bookmark, folder, password */
+  id?: string;
+  /** deleted-bookmarks */
+  since?: number;
+  /** collection */
+  collection?: string;
+  intoNewFolder?: boolean;
+}
+
+export type PlannedReason = 'restored' | 'deleted' | 'ancestor-recreated' | 'parent-children-updated' | 'old-parent-children-updated' | 'new-folder';
+
+export interface PlannedRecord {
+  id: string;
+  action: 'write' | 'delete';
+  reason: PlannedReason;
+  /** Title and URL, site and username, name: never a password. */
+  label: string;
+}
+
+/** Bookmark validator problem counts by category (orphans, missingChildren, cycles, ...). */
+export type BookmarkProblemCounts = Record<string, number>;
+
+export interface RestorePlan {
+  accountId: string;
+  accountName: string;
+  from: number;
+  target: { kind: RestoreKind; id?: string; since?: number; collection?: string };
+  intoNewFolder: boolean;
+  collections: Array<{ collection: string; ifUnmodifiedSince: number; records: PlannedRecord[] }>;
+  clientCommand: { command: 'wipeEngine'; args: ['bookmarks']; clients: Array<{ id: string; name: string }> } | null;
+  bookmarkValidation: { before: BookmarkProblemCounts; predicted: BookmarkProblemCounts } | null;
+  keysChanged: boolean;
+  notes: string[];
+  totalChanges: number;
+}
+
+/** A completed restore job's result. */
+export interface RestoreResult {
+  plan: RestorePlan;
+  replans: number;
+  preRestoreSnapshot: { seq: number };
+  written: Array<{ collection: string; id: string; action: 'write' | 'delete' }>;
+  clientsNotified: string[];
+  verification: { ok: boolean; mismatches: Array<{ collection: string; id: string; problem: string }> };
+  bookmarkValidation: { before: BookmarkProblemCounts; after: BookmarkProblemCounts } | null;
 }
