@@ -15,6 +15,13 @@ import { Empty, ErrorState, Loading } from './states';
 /** Records listed per collection before "Show all". */
 const RECORDS_SHOWN = 50;
 
+/** Bookmark roots have no title of their own; the plan labels them by type. */
+const ROOT_NAMES: Record<string, string> = { menu: 'Bookmarks Menu', toolbar: 'Bookmarks Toolbar', unfiled: 'Other Bookmarks', mobile: 'Mobile Bookmarks' };
+
+function recordLabel(collection: string, record: PlannedRecord): string {
+  return collection === 'bookmarks' ? (ROOT_NAMES[record.id] ?? record.label) : record.label;
+}
+
 function PlannedRecords({ collection, records }: { collection: string; records: PlannedRecord[] }) {
   const [all, setAll] = useState(false);
   const shown = all ? records : records.slice(0, RECORDS_SHOWN);
@@ -35,7 +42,7 @@ function PlannedRecords({ collection, records }: { collection: string; records: 
               <tr key={`${record.action}:${record.id}`} data-planned-id={record.id} data-action={record.action}>
                 <td data-label="Change">{record.action === 'write' ? <Badge tone="ok">Write</Badge> : <Badge tone="failed">Delete</Badge>}</td>
                 <td data-label="Record" className="break">
-                  {record.label}
+                  {recordLabel(collection, record)}
                 </td>
                 <td data-label="Why">{REASON_WORDS[record.reason] ?? record.reason}</td>
                 <td data-label="Id" className="break">
@@ -56,13 +63,13 @@ function PlannedRecords({ collection, records }: { collection: string; records: 
 }
 
 /** The validator's counts side by side; only the categories with a problem on either side. */
-function ValidatorTable({ before, after, afterLabel, caption }: { before: BookmarkProblemCounts; after: BookmarkProblemCounts; afterLabel: string; caption: string }) {
+function ValidatorTable({ before, after, afterLabel, caption, valid }: { before: BookmarkProblemCounts; after: BookmarkProblemCounts; afterLabel: string; caption: string; valid: string }) {
   const categories = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((category) => (before[category] ?? 0) > 0 || (after[category] ?? 0) > 0);
   const total = (counts: BookmarkProblemCounts) => Object.values(counts).reduce((sum, count) => sum + count, 0);
   if (categories.length === 0) {
     return (
       <p className="validator-summary" data-validator="valid">
-        <Badge tone="ok">Valid</Badge> {caption}: no orphans, missing children, parent/child disagreements, duplicates or cycles, now and {afterLabel.toLowerCase()}.
+        <Badge tone="ok">Valid</Badge> {valid}
       </p>
     );
   }
@@ -100,27 +107,37 @@ function ValidatorTable({ before, after, afterLabel, caption }: { before: Bookma
   );
 }
 
+/** The daemon's note for an empty plan: the page says it in its own words. */
+const NOTHING_TO_WRITE = /^the server already holds what the snapshot has/;
+
 function PlanView({ plan }: { plan: RestorePlan }) {
   const writes = plan.collections.reduce((sum, collection) => sum + collection.records.filter((record) => record.action === 'write').length, 0);
   const deletes = plan.totalChanges - writes;
+  const notes = plan.notes.filter((note) => !NOTHING_TO_WRITE.test(note));
   return (
     <div className="plan" data-total-changes={plan.totalChanges}>
-      <p className="plan-summary">
-        <strong>
-          {formatCount(plan.totalChanges)} {plan.totalChanges === 1 ? 'change' : 'changes'}
-        </strong>{' '}
-        on the live server: {formatCount(writes)} {writes === 1 ? 'record' : 'records'} written, {formatCount(deletes)} deleted.
-      </p>
-      {plan.collections.map((collection) => (
-        <section key={collection.collection} className="plan-collection" aria-labelledby={`plan-${collection.collection}`}>
-          <h3 id={`plan-${collection.collection}`}>{collection.collection}</h3>
-          {collection.records.length === 0 ? <p className="muted">Nothing to change: the server holds what the snapshot has.</p> : <PlannedRecords collection={collection.collection} records={collection.records} />}
-        </section>
-      ))}
+      {plan.totalChanges > 0 && (
+        <p className="plan-summary">
+          <strong>
+            {formatCount(plan.totalChanges)} {plan.totalChanges === 1 ? 'change' : 'changes'}
+          </strong>{' '}
+          on the live server: {formatCount(writes)} {writes === 1 ? 'record' : 'records'} written, {formatCount(deletes)} deleted.
+        </p>
+      )}
+      {plan.totalChanges > 0 &&
+        plan.collections.map((collection) => (
+          <section key={collection.collection} className="plan-collection" aria-labelledby={`plan-${collection.collection}`}>
+            <h3 id={`plan-${collection.collection}`}>{collection.collection}</h3>
+            {collection.records.length === 0 ? <p className="muted">Nothing to change: the server holds what the snapshot has.</p> : <PlannedRecords collection={collection.collection} records={collection.records} />}
+          </section>
+        ))}
       {plan.bookmarkValidation !== null && (
         <section className="plan-collection" aria-labelledby="plan-validator">
           <h3 id="plan-validator">Bookmark tree check</h3>
-          <ValidatorTable before={plan.bookmarkValidation.before} after={plan.bookmarkValidation.predicted} afterLabel="After the restore" caption="The live bookmark tree now and as the restore would leave it" />
+          <ValidatorTable before={plan.bookmarkValidation.before} after={plan.bookmarkValidation.predicted} afterLabel="After the restore"
+            caption="The live bookmark tree now and as the restore would leave it"
+            valid="The live bookmark tree has no orphans, missing children, parent/child disagreements, duplicates or cycles, and will have none after the restore."
+          />
         </section>
       )}
       {plan.clientCommand !== null && (
@@ -130,9 +147,9 @@ function PlanView({ plan }: { plan: RestorePlan }) {
         </p>
       )}
       {plan.keysChanged && <p className="banner banner-info">The account’s keys changed since this snapshot: the records are encrypted with the current keys.</p>}
-      {plan.notes.length > 0 && (
+      {notes.length > 0 && (
         <ul className="plan-notes" aria-label="Notes">
-          {plan.notes.map((note) => (
+          {notes.map((note) => (
             <li key={note}>{note}</li>
           ))}
         </ul>
@@ -195,7 +212,13 @@ function ResultView({ account, result, headingRef }: { account: string; result: 
       {result.bookmarkValidation !== null && (
         <>
           <h3>Bookmark tree check</h3>
-          <ValidatorTable before={result.bookmarkValidation.before} after={result.bookmarkValidation.after} afterLabel="After" caption="The live bookmark tree before and after the restore" />
+          <ValidatorTable
+            before={result.bookmarkValidation.before}
+            after={result.bookmarkValidation.after}
+            afterLabel="After"
+            caption="The live bookmark tree before and after the restore"
+            valid="The live bookmark tree had no orphans, missing children, parent/child disagreements, duplicates or cycles before the restore, and has none after it."
+          />
         </>
       )}
       <p className="actions">
@@ -298,7 +321,9 @@ export function RestorePage({ account, request, label }: { account: string; requ
             <>
               <PlanView plan={plan.data} />
               {plan.data.totalChanges === 0 ? (
-                <Empty title="Nothing to restore: the server already holds what the snapshot has." />
+                <Empty title="Nothing to restore.">
+                  <p>The live server already holds what the snapshot has.</p>
+                </Empty>
               ) : (
                 <div className="confirm-restore">
                   <p className="hint">
