@@ -10,14 +10,14 @@
  * and 1%-change backups run one after another in a second worker, warm, as a long-lived worker
  * would run them.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { BackupEngine, SyncTraffic, type BackupStats } from '@syncvault/daemon/backup';
 import { createPrismaClient, type PrismaClient } from '@syncvault/daemon/store';
 import { connectFxaAccount, type SyncConnection } from '@syncvault/daemon/sync';
 import { KeyCustody, Vault } from '@syncvault/daemon/vault';
+import { createBenchDatabase } from './support/database.js';
 import { benchAccount } from './support/sandbox-account.js';
 import { formatRate, median, timed } from './support/stats.js';
 
@@ -27,8 +27,6 @@ const SEED = { history: HISTORY, bookmarks: 5000, passwords: 500, forms: 1000, t
 const PAGE = 1000;
 const DOWNLOAD_ROUNDS = 3;
 const NO_CHANGE_ROUNDS = 3;
-const ADMIN_URL = process.env['BENCH_POSTGRES_URL'] ?? process.env['TEST_POSTGRES_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BOOKMARK_ROOTS = new Set(['places', 'menu', 'toolbar', 'unfiled', 'mobile']);
 
 interface WorkerInput {
@@ -164,32 +162,6 @@ function runWorker(input: WorkerInput): Promise<WorkerResult> {
   });
 }
 
-async function adminQuery(sql: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  try {
-    await admin.query(sql);
-  } finally {
-    await admin.end();
-  }
-}
-
-/** A scratch database with the checked-in migrations applied. */
-async function createDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `syncvault_bench_${randomBytes(5).toString('hex')}`;
-  await adminQuery(`CREATE DATABASE ${name}`);
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  const drop = (): Promise<void> => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  try {
-    execFileSync(process.execPath, ['scripts/prisma.mjs', 'migrate', 'deploy'], { cwd: REPO_ROOT, env: { ...process.env, DATABASE_URL: url.toString() }, stdio: 'ignore' });
-  } catch (error) {
-    await drop();
-    throw error;
-  }
-  return { url: url.toString(), drop };
-}
-
 function kib(bytes: number): string {
   return `${Math.round(bytes / 1024).toLocaleString('en-US')} KiB`;
 }
@@ -200,7 +172,7 @@ function check(condition: boolean, problem: string): void {
 
 async function main(): Promise<void> {
   const { sandbox, credentials } = await benchAccount(SEED);
-  const database = await createDatabase();
+  const database = await createBenchDatabase();
   const prisma = createPrismaClient(database.url);
   try {
     const vaultKey = randomBytes(32);

@@ -10,7 +10,7 @@ import { AlertList } from './alert-list';
 import { Badge } from './badge';
 import { JobProgress } from './job-progress';
 import { RelativeTime } from './relative-time';
-import { Empty, ErrorState, Loading } from './states';
+import { Empty, ErrorState, Loading, Outcome } from './states';
 import { NextRun } from './next-run';
 import { RetentionEditor, retentionLabel } from './retention-editor';
 import { SnapshotChart } from './snapshot-chart';
@@ -128,11 +128,7 @@ function ScheduleEditor({ account, onSaved }: { account: Account; onSaved: (acco
             <code>every 6h</code> (s, m, h or d, at least a minute), a cron pattern in UTC such as <code>0 3 * * *</code> or <code>@daily</code>, or empty for on demand only.
           </p>
         </div>
-        {message !== undefined && (
-          <p className={`banner ${message.ok ? 'banner-ok' : 'banner-error'}`} role={message.ok ? 'status' : 'alert'}>
-            {message.text}
-          </p>
-        )}
+        <Outcome outcome={message} />
       </form>
     </section>
   );

@@ -5,7 +5,7 @@ import { useCallback, useEffect, useRef, useState, type FormEvent, type ReactNod
 import { api, ApiError, describeError } from '../lib/api';
 import { BASE_PATH } from '../lib/base-path';
 import { kindLabel } from '../lib/format';
-import type { AccountKind, AddAccountInput, AddAccountStep } from '../lib/types';
+import type { Account, AccountKind, AddAccountInput, AddAccountStep } from '../lib/types';
 import { useHydrated } from '../lib/use-hydrated';
 
 export type PendingStep = Exclude<AddAccountStep, { status: 'done' }>;
@@ -174,26 +174,25 @@ export function PendingStepForm({ step, onStep, onError, onCancel }: { step: Pen
  * code, an emailed or authenticator code, a click on an emailed link), until the daemon has
  * checked that the account's data decrypts and saved it.
  */
-export function AddAccountWizard() {
-  const [kind, setKind] = useState<AccountKind>('mozilla');
-  const [form, setForm] = useState<Record<string, string>>({});
+/**
+ * The steps of a sign-in the daemon drives (adding or reconnecting an account): the step that
+ * waits for the user, the error shown (focused when it appears), and where to go once done.
+ */
+export function useSignInSteps(whenDone: (account: Account) => string) {
   const [step, setStep] = useState<PendingStep | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
-  const [submitting, setSubmitting] = useState(false);
-  const hydrated = useHydrated();
   const errorBanner = useRef<HTMLParagraphElement>(null);
+  const doneRef = useRef(whenDone);
+  doneRef.current = whenDone;
 
   useEffect(() => {
     if (error !== undefined) errorBanner.current?.focus();
   }, [error]);
 
-  const set = (key: string) => (event: { target: { value: string } }) => setForm((current) => ({ ...current, [key]: event.target.value }));
-  const text = (key: string) => form[key] ?? '';
-
   const advance = useCallback((next: AddAccountStep) => {
     setError(undefined);
     if (next.status === 'done') {
-      window.location.assign(`${BASE_PATH}/accounts/${encodeURIComponent(next.account.name)}?added=1`);
+      window.location.assign(BASE_PATH + doneRef.current(next.account));
       return;
     }
     setStep(next);
@@ -204,11 +203,24 @@ export function AddAccountWizard() {
     if (restart) setStep(undefined);
   }, []);
 
-  async function cancel() {
+  const cancel = useCallback(async () => {
     if (step !== undefined) await api.cancelLogin(step.loginId).catch(() => undefined);
     setStep(undefined);
     setError(undefined);
-  }
+  }, [step]);
+
+  return { step, error, setError, errorBanner, advance, fail, cancel };
+}
+
+export function AddAccountWizard() {
+  const [kind, setKind] = useState<AccountKind>('mozilla');
+  const [form, setForm] = useState<Record<string, string>>({});
+  const [submitting, setSubmitting] = useState(false);
+  const hydrated = useHydrated();
+  const { step, error, setError, errorBanner, advance, fail, cancel } = useSignInSteps((account) => `/accounts/${encodeURIComponent(account.name)}?added=1`);
+
+  const set = (key: string) => (event: { target: { value: string } }) => setForm((current) => ({ ...current, [key]: event.target.value }));
+  const text = (key: string) => form[key] ?? '';
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();

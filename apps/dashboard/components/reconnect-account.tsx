@@ -1,14 +1,12 @@
 'use client';
 
 import Link from 'next/link';
-import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { api } from '../lib/api';
-import { BASE_PATH } from '../lib/base-path';
 import { kindLabel } from '../lib/format';
-import type { AddAccountStep } from '../lib/types';
 import { useApi } from '../lib/use-api';
 import { useHydrated } from '../lib/use-hydrated';
-import { Field, PendingStepForm, wizardError, type PendingStep } from './add-account-wizard';
+import { Field, PendingStepForm, useSignInSteps, wizardError } from './add-account-wizard';
 import { ErrorState, Loading } from './states';
 
 /**
@@ -20,38 +18,9 @@ export function ReconnectAccount({ name }: { name: string }) {
   const account = useApi(() => api.account(name), `account:${name}`);
   const [password, setPassword] = useState('');
   const [syncKey, setSyncKey] = useState('');
-  const [step, setStep] = useState<PendingStep | undefined>(undefined);
-  const [error, setError] = useState<string | undefined>(undefined);
   const [submitting, setSubmitting] = useState(false);
-  const errorBanner = useRef<HTMLParagraphElement>(null);
   const hydrated = useHydrated();
-
-  useEffect(() => {
-    if (error !== undefined) errorBanner.current?.focus();
-  }, [error]);
-
-  const advance = useCallback(
-    (next: AddAccountStep) => {
-      setError(undefined);
-      if (next.status === 'done') {
-        window.location.assign(`${BASE_PATH}/accounts/${encodeURIComponent(name)}?reconnected=1`);
-        return;
-      }
-      setStep(next);
-    },
-    [name],
-  );
-
-  const fail = useCallback((message: string, restart: boolean) => {
-    setError(message);
-    if (restart) setStep(undefined);
-  }, []);
-
-  async function cancel() {
-    if (step !== undefined) await api.cancelLogin(step.loginId).catch(() => undefined);
-    setStep(undefined);
-    setError(undefined);
-  }
+  const { step, error, setError, errorBanner, advance, fail, cancel } = useSignInSteps(() => `/accounts/${encodeURIComponent(name)}?reconnected=1`);
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();

@@ -1,5 +1,6 @@
 'use client';
 
+import { Outcome } from './states';
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { api, describeError } from '../lib/api';
 import { formatDateTime } from '../lib/format';
@@ -236,11 +237,7 @@ export function RetentionEditor({ account, snapshotsVersion, onSaved }: { accoun
             Undo changes
           </button>
         </div>
-        {message !== undefined && (
-          <p className={`banner ${message.ok ? 'banner-ok' : 'banner-error'}`} role={message.ok ? 'status' : 'alert'}>
-            {message.text}
-          </p>
-        )}
+        <Outcome outcome={message} />
       </form>
 
       <div className="retention-preview" aria-labelledby={`${id}-preview-title`} role="region" data-state={!valid ? 'invalid' : preview.loading ? 'loading' : preview.error !== undefined ? 'error' : 'ready'}>

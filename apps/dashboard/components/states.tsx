@@ -36,3 +36,13 @@ export function Empty({ title, children }: { title: string; children?: ReactNode
     </div>
   );
 }
+
+/** The outcome of a save: announced politely when it worked, at once when it did not. */
+export function Outcome({ outcome }: { outcome: { ok: boolean; text: string } | undefined }) {
+  if (outcome === undefined) return null;
+  return (
+    <p className={`banner ${outcome.ok ? 'banner-ok' : 'banner-error'}`} role={outcome.ok ? 'status' : 'alert'}>
+      {outcome.text}
+    </p>
+  );
+}

@@ -12,6 +12,7 @@ import { AuthGuard } from './auth/auth-guard.js';
 import { AuthService } from './auth/auth-service.js';
 import { ExportController } from './export/export-controller.js';
 import { LoginThrottle } from './auth/login-throttle.js';
+import { DiffController, DIFF_PROVIDERS } from './diff/diff-controller.js';
 import { HealthController, HealthService } from './health/health.js';
 import { BackupsController, JobsController } from './jobs/jobs-controller.js';
 import { RestoreController } from './restore/restore-controller.js';
@@ -21,7 +22,7 @@ import { SNAPSHOT_PROVIDERS } from './snapshots/snapshots.providers.js';
 
 /** The HTTP API: controllers, the global auth guard, the first-start admin and the services the routes wrap. */
 @Module({
-  controllers: [AuthController, HealthController, JobsController, BackupsController, AccountsController, SnapshotsController, StoreController, RestoreController, ExportController],
+  controllers: [AuthController, HealthController, JobsController, BackupsController, AccountsController, SnapshotsController, StoreController, RestoreController, ExportController, DiffController],
   providers: [
     { provide: AuthService, useFactory: (prisma: PrismaClient) => new AuthService(prisma), inject: [PRISMA] },
     { provide: LoginThrottle, useFactory: () => new LoginThrottle() },
@@ -32,6 +33,7 @@ import { SNAPSHOT_PROVIDERS } from './snapshots/snapshots.providers.js';
     ...SNAPSHOT_PROVIDERS,
     ...RESTORE_PROVIDERS,
     { provide: SnapshotExporter, useFactory: (reader: SnapshotReader) => new SnapshotExporter(reader), inject: [SnapshotReader] },
+    ...DIFF_PROVIDERS,
   ],
   exports: [AuthService],
 })

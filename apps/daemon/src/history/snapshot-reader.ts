@@ -84,8 +84,9 @@ export class SnapshotNotCompleteError extends Error {
   }
 }
 
-/** How records of one collection of one snapshot turn into cleartext. */
-type Decoder = (version: { bsoId: string; payload: string }) => Record<string, unknown>;
+/** How records of one collection of one snapshot turn into cleartext; throws for a record that does not decrypt. */
+export type RecordDecoder = (version: { bsoId: string; payload: string }) => Record<string, unknown>;
+type Decoder = RecordDecoder;
 
 /** The versions visible in snapshot `seq`: fromSeq <= seq < toSeq (toSeq null = still current). */
 function visibleIn(accountId: string, seq: number, collection: string): Prisma.RecordVersionWhereInput {
@@ -262,6 +263,18 @@ export class SnapshotReader {
       total = row?.ids ?? 0;
     }
     return { total, offset, limit, records };
+  }
+
+  /**
+   * The decoder of one collection of complete snapshot `seq`, with the keys in force when it was
+   * taken (secrets masked unless `revealSecrets`): for engines that choose which stored versions
+   * to open, such as diff.
+   */
+  async recordDecoder(accountId: string, seq: number, collection: string, options: { revealSecrets?: boolean } = {}): Promise<RecordDecoder> {
+    const snapshot = await this.prisma.snapshot.findUnique({ where: { accountId_seq: { accountId, seq } }, select: { status: true, keyFingerprint: true } });
+    if (snapshot === null) throw new SnapshotNotFoundError(seq);
+    if (snapshot.status !== 'complete') throw new SnapshotNotCompleteError(seq, snapshot.status);
+    return this.decoderFor(accountId, seq, snapshot.keyFingerprint, collection, options.revealSecrets ?? false);
   }
 
   private async decodeAll(versions: VersionRow[], decode: Decoder): Promise<SnapshotRecord[]> {
