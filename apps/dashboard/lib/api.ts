@@ -14,6 +14,7 @@ import type {
   CollectionContents,
   CreatedApiToken,
   EnqueuedJob,
+  FindResult,
   Health,
   HealthAlert,
   Job,
@@ -24,6 +25,7 @@ import type {
   RetentionPreview,
   Snapshot,
   SnapshotDetail,
+  SnapshotDiff,
   SnapshotRecord,
   SnapshotStatus,
 } from './types';
@@ -166,6 +168,11 @@ export const api = {
   /** Acknowledges the named alerts, or every open one of the account. */
   acknowledgeAlerts: (idOrName: string, ids?: string[]) => request<{ acknowledged: number }>(`${account(idOrName)}/alerts/acknowledge`, { method: 'POST', body: ids === undefined ? {} : { ids } }),
   backupNow: (idOrName: string) => request<EnqueuedJob>(`${account(idOrName)}/backups`, { method: 'POST' }),
+  /** What changed from snapshot `from` to snapshot `to` (either order) or to the live server now. */
+  diff: (idOrName: string, from: number, to: number | 'live', collection?: string) =>
+    request<SnapshotDiff>(`${account(idOrName)}/diff?${new URLSearchParams({ from: String(from), to: String(to), ...(collection !== undefined && { collection }) }).toString()}`),
+  /** "When did it vanish?": records whose title or URL held `text`, across every complete snapshot. */
+  find: (idOrName: string, text: string) => request<FindResult>(`${account(idOrName)}/find?${new URLSearchParams({ text }).toString()}`),
   /** What a restore would write or delete on the live server now; writes nothing. */
   restorePlan: (idOrName: string, body: RestoreRequest, signal?: AbortSignal) =>
     request<RestorePlan>(`${account(idOrName)}/restore/plan`, { method: 'POST', body, ...(signal !== undefined && { signal }) }),

@@ -306,3 +306,135 @@ export interface RestoreResult {
   verification: { ok: boolean; mismatches: Array<{ collection: string; id: string; problem: string }> };
   bookmarkValidation: { before: BookmarkProblemCounts; after: BookmarkProblemCounts } | null;
 }
+
+/** Record ids per kind of change in one collection (GET /api/accounts/:id/diff). */
+export interface CollectionChanges {
+  added: string[];
+  removed: string[];
+  changed: string[];
+  tombstoned: string[];
+}
+
+/** One field that differs; a secret's values are left out. */
+export interface FieldChange {
+  field: string;
+  before?: unknown;
+  after?: unknown;
+  secret?: true;
+}
+
+export interface UnreadableRecord {
+  id: string;
+  side: 'from' | 'to';
+  error: string;
+}
+
+export interface BookmarkPlace {
+  parentId: string | null;
+  /** Folder titles from the root down, or null when not known. */
+  path: string[] | null;
+  index?: number;
+}
+
+export interface BookmarkEntry {
+  id: string;
+  type: string;
+  title: string;
+  url?: string;
+  place: BookmarkPlace;
+  children?: BookmarkEntry[];
+}
+
+export interface BookmarksDiff {
+  kind: 'bookmarks';
+  added: BookmarkEntry[];
+  deleted: BookmarkEntry[];
+  renamed: Array<{ id: string; type: string; before: string; after: string; place: BookmarkPlace }>;
+  urlChanged: Array<{ id: string; title: string; before: string | null; after: string | null; place: BookmarkPlace }>;
+  moved: Array<{ id: string; type: string; title: string; from: BookmarkPlace; to: BookmarkPlace }>;
+  reordered: Array<{ id: string; title: string; place: BookmarkPlace; before: string[]; after: string[] }>;
+  otherChanges: Array<{ id: string; type: string; title: string; place: BookmarkPlace; changes: FieldChange[] }>;
+  unreadable: UnreadableRecord[];
+}
+
+export interface LoginRef {
+  id: string;
+  hostname: string | null;
+  username: string | null;
+}
+
+export interface PasswordsDiff {
+  kind: 'passwords';
+  added: LoginRef[];
+  removed: Array<LoginRef & { tombstone: boolean }>;
+  changed: Array<LoginRef & { fields: string[]; changes: FieldChange[] }>;
+  unreadable: UnreadableRecord[];
+}
+
+export interface PageRef {
+  id: string;
+  url: string | null;
+  title: string | null;
+  visits: number;
+}
+
+export interface HistoryVisitRef {
+  /** Microseconds since the epoch. */
+  date: number;
+  type: number;
+}
+
+export interface HistoryDiff {
+  kind: 'history';
+  added: PageRef[];
+  removed: Array<PageRef & { tombstone: boolean }>;
+  changed: Array<PageRef & { titleBefore?: string | null; urlBefore?: string | null; visitsAdded: HistoryVisitRef[]; visitsRemoved: HistoryVisitRef[] }>;
+  unreadable: UnreadableRecord[];
+}
+
+export interface RecordRef {
+  id: string;
+  label: string | null;
+}
+
+export interface FieldsDiff {
+  kind: 'fields';
+  added: RecordRef[];
+  removed: Array<RecordRef & { tombstone: boolean }>;
+  changed: Array<RecordRef & { changes: FieldChange[] }>;
+  unreadable: UnreadableRecord[];
+}
+
+export type SemanticDiff = BookmarksDiff | PasswordsDiff | HistoryDiff | FieldsDiff;
+
+/** What changed from one snapshot to another, or to the live server. */
+export interface SnapshotDiff {
+  collections: Record<string, CollectionChanges>;
+  semantic: Record<string, SemanticDiff>;
+}
+
+export interface SnapshotPoint {
+  seq: number;
+  at: string;
+}
+
+/** One record that held the text in some snapshot (GET /api/accounts/:id/find). */
+export interface FoundRecord {
+  collection: string;
+  id: string;
+  title: string | null;
+  url: string | null;
+  /** Bookmarks: folder titles outermost first when it was last seen; null when it hung nowhere. */
+  path?: string[] | null;
+  firstSeen: SnapshotPoint;
+  lastSeen: SnapshotPoint;
+  /** The first snapshot without it and how it went; null while the newest snapshot has it. */
+  gone: (SnapshotPoint & { how: 'deleted' | 'removed' | 'changed' }) | null;
+}
+
+export interface FindResult {
+  text: string;
+  snapshotsSearched: number;
+  total: number;
+  matches: FoundRecord[];
+}
