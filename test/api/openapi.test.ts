@@ -55,6 +55,8 @@ describe('OpenAPI and the base path', () => {
       'POST /syncvault/api/jobs/{id}/retry',
       'POST /syncvault/api/jobs/{id}/cancel',
       'POST /syncvault/api/accounts/{id}/backups',
+      'POST /syncvault/api/accounts/{id}/restore/plan',
+      'POST /syncvault/api/accounts/{id}/restores',
     ]) {
       assert.ok(routes.includes(route), `${route} is documented (have: ${routes.join(', ')})`);
     }
@@ -66,6 +68,19 @@ describe('OpenAPI and the base path', () => {
     assert.deepEqual(jobs?.security, [{ bearer: [] }, { session: [] }]);
     assert.ok(jobs?.responses?.['200'] !== undefined && jobs.responses['401'] !== undefined);
     assert.equal(document.paths['/syncvault/api/auth/login']?.['post']?.security, undefined, 'login needs no auth');
+  });
+
+  it("documents a job's progress as a backup's or a restore's, and the restore route's answers", async () => {
+    const cookie = await login(daemon.url);
+    const document = await json<OpenApiDocument & { components: { schemas: Record<string, { properties?: Record<string, Record<string, unknown>> }> } }>(await fetch(`${daemon.url}/api/docs-json`, { headers: { cookie } }));
+    const schemas = document.components.schemas;
+    const progress = schemas['JobDto']?.properties?.['progress'];
+    assert.deepEqual(progress?.['oneOf'], [{ $ref: '#/components/schemas/BackupProgressDto' }, { $ref: '#/components/schemas/RestoreProgressDto' }]);
+    assert.equal(progress?.['nullable'], true);
+    assert.deepEqual(schemas['JobDto']?.properties?.['queue']?.['enum'], ['backup', 'retention', 'restore']);
+    assert.deepEqual(schemas['RestoreProgressDto']?.properties?.['phase']?.['enum'], ['pre-restore-snapshot', 'planning', 'writing', 'notifying-clients', 'verifying', 'done']);
+    const restores = document.paths['/syncvault/api/accounts/{id}/restores']?.['post'];
+    assert.deepEqual(Object.keys(restores?.responses ?? {}).sort(), ['202', '400', '401', '404', '409', '422', '503']);
   });
 
   it('serves the Swagger UI to a signed-in admin', async () => {

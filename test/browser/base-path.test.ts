@@ -5,6 +5,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { backUpThroughApi } from '../export/support/backup.js';
 import { launchBrowser } from './support/browser.js';
 import type { PageDocument } from './support/page-dom.js';
 import { ADMIN_PASSWORD, addFxaAccount, startStack, type Stack } from './support/stack.js';
@@ -64,6 +65,30 @@ describe('dashboard under a base path', () => {
 
       const stylesheets = await page.evaluate(() => Array.from(document.querySelectorAll('link[rel="stylesheet"]')).map((link) => link.getAttribute('href') ?? ''));
       assert.ok(stylesheets.length > 0 && stylesheets.every((href) => href.startsWith(`${BASE_PATH}/_next/`)), `assets load from under the base path (${stylesheets.join(', ')})`);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('compares snapshots and plans a restore under /syncvault: the daemon is reached and the links keep the base path', async () => {
+    await backUpThroughApi(stack.api, 'phone');
+    const { url } = stack.dashboard;
+    const browser = await launchBrowser();
+    try {
+      const { page } = browser;
+      page.setDefaultTimeout(60_000);
+      await page.goto(`${url}/accounts/phone/history?from=1&to=live`);
+      await page.getByLabel('Username').fill('admin');
+      await page.getByLabel('Password').fill(ADMIN_PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('heading', { name: 'Changes from snapshot #1 to the live server now' }).waitFor();
+      await page.getByText('Nothing changed.').waitFor();
+
+      await page.goto(`${url}/accounts/phone/restore?from=1&kind=collection&collection=bookmarks`);
+      await page.getByText('Nothing to restore.').waitFor();
+      assert.equal(await page.getByRole('link', { name: 'Cancel' }).count(), 0, 'nothing to confirm or cancel');
+      assert.equal(await page.getByRole('link', { name: 'snapshot #1' }).first().getAttribute('href'), `${BASE_PATH}/accounts/phone/snapshots/1`);
+      await browser.screenshot('base-path-03-restore-plan');
     } finally {
       await browser.close();
     }

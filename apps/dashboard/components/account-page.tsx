@@ -6,8 +6,10 @@ import { api, ApiError, describeError } from '../lib/api';
 import { formatCount, formatDuration, isRunning, kindLabel, scheduleLabel, snapshotRecords } from '../lib/format';
 import type { Account, Job, Snapshot } from '../lib/types';
 import { useApi } from '../lib/use-api';
+import { historyHref } from '../lib/history';
 import { AlertList } from './alert-list';
 import { Badge } from './badge';
+import { ComparePicker, VanishedSearch } from './history-forms';
 import { JobProgress } from './job-progress';
 import { RelativeTime } from './relative-time';
 import { Empty, ErrorState, Loading, Outcome } from './states';
@@ -48,6 +50,9 @@ function CollectionCounts({ snapshot }: { snapshot: Snapshot }) {
 }
 
 function SnapshotTable({ accountName, snapshots }: { accountName: string; snapshots: Snapshot[] }) {
+  const complete = snapshots.filter((snapshot) => snapshot.status === 'complete');
+  /** The complete snapshot before each complete one (the list is newest first). */
+  const previous = new Map(complete.map((snapshot, index) => [snapshot.seq, complete[index + 1]?.seq]));
   return (
     <div className="table-wrap" role="region" aria-label="Snapshots" tabIndex={0}>
       <table className="table table-stack">
@@ -67,6 +72,14 @@ function SnapshotTable({ accountName, snapshots }: { accountName: string; snapsh
             <tr key={snapshot.seq} id={`snapshot-${snapshot.seq}`} data-seq={snapshot.seq} data-status={snapshot.status}>
               <td data-label="Snapshot">
                 {snapshot.status === 'complete' ? <Link href={`/accounts/${encodeURIComponent(accountName)}/snapshots/${snapshot.seq}`}>#{snapshot.seq}</Link> : `#${snapshot.seq}`} <span className="muted">({snapshot.trigger}{snapshot.tags.length > 0 ? `, ${snapshot.tags.join(', ')}` : ''})</span>
+                {previous.get(snapshot.seq) !== undefined && (
+                  <>
+                    {' '}
+                    <Link className="snapshot-changes" href={historyHref(accountName, { from: previous.get(snapshot.seq)!, to: snapshot.seq })} aria-label={`What changed from snapshot #${previous.get(snapshot.seq)} to #${snapshot.seq}`}>
+                      changes
+                    </Link>
+                  </>
+                )}
               </td>
               <td data-label="Status">
                 <SnapshotStatusBadge snapshot={snapshot} />
@@ -306,6 +319,18 @@ export function AccountPage({ name }: { name: string }) {
         {snapshots.data === undefined && snapshots.error === undefined && <Loading what="snapshots" />}
         {snapshots.error !== undefined && <ErrorState title="Could not load the snapshots." message={snapshots.error} onRetry={snapshots.reload} />}
         {snapshots.data !== undefined && <SnapshotChart snapshots={snapshots.data} limited={snapshots.data.length >= SNAPSHOTS_SHOWN} />}
+      </section>
+
+      <section className="panel" aria-labelledby="history-title">
+        <div className="panel-head">
+          <h2 id="history-title">History</h2>
+          <Link href={historyHref(current.name, {})}>Open the history page</Link>
+        </div>
+        <p className="hint">Pick two points of the timeline to see what changed, and restore what was lost from there.</p>
+        {snapshots.data === undefined && snapshots.error === undefined && <Loading what="snapshots" />}
+        {snapshots.data !== undefined && <ComparePicker account={current.name} snapshots={snapshots.data.filter((snapshot) => snapshot.status === 'complete')} query={{}} />}
+        <h3 className="subhead">When did it vanish?</h3>
+        <VanishedSearch account={current.name} query={{}} />
       </section>
 
       <section className="panel" aria-labelledby="snapshots-title">

@@ -1,8 +1,10 @@
 'use client';
 
+import Link from 'next/link';
 import { Fragment, useMemo, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
 import { api } from '../lib/api';
 import { formatCount } from '../lib/format';
+import { restoreHref } from '../lib/restore';
 import type { BookmarkTreeNode } from '../lib/types';
 import { useApi } from '../lib/use-api';
 import { Empty, ErrorState, Loading } from './states';
@@ -28,6 +30,41 @@ function indexTree(root: BookmarkTreeNode): Indexed {
 }
 
 const isFolder = (node: BookmarkTreeNode) => node.children !== undefined;
+
+/** The Places root and its content roots: restored as part of the whole collection, not one by one. */
+const ROOT_IDS = new Set(['places', 'menu', 'toolbar', 'unfiled', 'mobile']);
+
+function itemLabel(node: BookmarkTreeNode): string {
+  return node.type === 'separator' ? 'separator' : node.title === '' ? '(no title)' : node.title;
+}
+
+/**
+ * What can be done with the tree's current item (the one focused or last clicked): restoring it,
+ * a folder with everything in it. It sits after the tree, sticking to the bottom of the screen.
+ */
+function SelectedItemActions({ account, seq, node }: { account: string; seq: number; node: BookmarkTreeNode | undefined }) {
+  if (node === undefined || ROOT_IDS.has(node.id)) {
+    return (
+      <div className="tree-actions" role="group" aria-label="Selected bookmark">
+        <p className="muted">Select a bookmark or folder to restore it into the live account.</p>
+      </div>
+    );
+  }
+  const folder = isFolder(node);
+  const label = itemLabel(node);
+  const href = restoreHref(account, { from: seq, kind: folder ? 'folder' : 'bookmark', id: node.id }, label);
+  return (
+    <div className="tree-actions" role="group" aria-label="Selected bookmark" data-selected-id={node.id}>
+      <p>
+        <span className="muted">Selected:</span> <strong className="break">{label}</strong>{' '}
+        <span className="muted">{folder ? `folder, ${formatCount(node.children?.length ?? 0)} ${(node.children?.length ?? 0) === 1 ? 'item' : 'items'}` : node.type}</span>
+      </p>
+      <Link className="button button-secondary button-small" href={href} aria-label={folder ? `Restore the folder “${label}” with everything in it…` : `Restore the ${node.type} “${label}”…`}>
+        Restore…
+      </Link>
+    </div>
+  );
+}
 
 function matches(node: BookmarkTreeNode, query: string): boolean {
   return node.title.toLowerCase().includes(query) || (node.url?.toLowerCase().includes(query) ?? false);
@@ -160,7 +197,7 @@ export function BookmarkTreeView({ account, seq }: { account: string; seq: numbe
       const folder = isFolder(node);
       const open = expanded.has(node.id);
       const hit = matched.has(node.id);
-      const label = node.type === 'separator' ? '—' : node.title === '' ? '(no title)' : node.title;
+      const label = node.type === 'separator' ? '—' : itemLabel(node);
       return (
         <li
           key={node.id}
@@ -171,6 +208,7 @@ export function BookmarkTreeView({ account, seq }: { account: string; seq: numbe
           tabIndex={node.id === current ? 0 : -1}
           data-bookmark-id={node.id}
           data-match={hit ? 'true' : undefined}
+          data-current={node.id === focusedId ? 'true' : undefined}
           className={`tree-item${hit ? ' tree-match' : ''}`}
           ref={(element) => {
             if (element === null) itemRefs.current.delete(node.id);
@@ -227,9 +265,12 @@ export function BookmarkTreeView({ account, seq }: { account: string; seq: numbe
       {(root.children?.length ?? 0) === 0 ? (
         <Empty title="No bookmark in this snapshot." />
       ) : (
-        <ul role="tree" aria-label="Bookmarks" className="tree">
-          {renderNodes(root.children ?? [], 1)}
-        </ul>
+        <>
+          <ul role="tree" aria-label="Bookmarks" className="tree">
+            {renderNodes(root.children ?? [], 1)}
+          </ul>
+          <SelectedItemActions account={account} seq={seq} node={focusedId === undefined ? undefined : index.byId.get(focusedId)} />
+        </>
       )}
     </div>
   );

@@ -1,15 +1,31 @@
 'use client';
 
-import { progressPercent, useJobEvents } from '../lib/job-events';
+import { isRestoreProgress, progressPercent, useJobEvents } from '../lib/job-events';
 import { formatCount } from '../lib/format';
-import type { BackupProgress, Job } from '../lib/types';
+import type { Job, JobProgress, RestoreProgress } from '../lib/types';
 import { ProgressBar } from './progress-bar';
 
-function phaseText(progress: BackupProgress | null, job: Job | undefined): string {
+const RESTORE_PHASES: Record<RestoreProgress['phase'], string> = {
+  'pre-restore-snapshot': 'Taking a pre-restore snapshot, so this can be undone',
+  planning: 'Planning against the server as it is now',
+  writing: 'Writing',
+  'notifying-clients': 'Telling the other devices to take the restored bookmarks',
+  verifying: 'Reading back what was written',
+  done: 'Finishing',
+};
+
+function restorePhaseText(progress: RestoreProgress): string {
+  if (progress.phase !== 'writing' || progress.collection === undefined) return RESTORE_PHASES[progress.phase];
+  return progress.total === undefined ? `Writing ${progress.collection}` : `Writing ${progress.collection}: ${formatCount(progress.done ?? 0)} of ${formatCount(progress.total)} records`;
+}
+
+function phaseText(progress: JobProgress | null, job: Job | undefined): string {
   const state = job?.state;
   if (state === 'completed') return 'Done';
   if (state === 'active' && job?.cancelRequestedAt != null) return 'Stopping: the snapshot being written will be discarded';
   if (state === 'waiting' || state === 'prioritized' || state === 'delayed') return 'Queued, waiting for a worker';
+  if (isRestoreProgress(progress)) return restorePhaseText(progress);
+  if (job?.queue === 'restore') return 'Starting';
   if (progress === null || progress.phase === 'starting') return 'Signing in and reading the server’s collections';
   if (progress.phase === 'finishing') return 'Writing the snapshot';
   const collection = progress.collection ?? 'records';
@@ -18,7 +34,7 @@ function phaseText(progress: BackupProgress | null, job: Job | undefined): strin
 }
 
 /** A job's progress bar with what it is doing in words, or its error once it failed. */
-export function JobProgressView({ jobId, job, progress, label }: { jobId: string; job: Job | undefined; progress: BackupProgress | null; label: string }) {
+export function JobProgressView({ jobId, job, progress, label }: { jobId: string; job: Job | undefined; progress: JobProgress | null; label: string }) {
   const state = job?.state;
   if (state === 'failed') {
     return (

@@ -5,7 +5,7 @@ import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { api, describeError } from '../lib/api';
 import { formatCount, formatDuration, isRunning, jobStateLabel, snapshotRecords } from '../lib/format';
 import { useJobFeed, type JobFeed } from '../lib/job-events';
-import type { Account, Job, Snapshot } from '../lib/types';
+import type { Account, Job, RestoreResult, Snapshot } from '../lib/types';
 import { useApi } from '../lib/use-api';
 import { Badge, type Tone } from './badge';
 import { JobProgressView } from './job-progress';
@@ -52,11 +52,15 @@ function stateLabel(job: Job): string {
 }
 
 function jobTitle(job: Job): string {
-  return job.name === 'backup' ? 'Backup' : job.name === 'retention' ? 'Retention' : job.name;
+  return job.name === 'backup' ? 'Backup' : job.name === 'retention' ? 'Retention' : job.name === 'restore' ? 'Restore' : job.name;
 }
 
 function isSnapshotSummary(result: unknown): result is Pick<Snapshot, 'seq' | 'status' | 'collections' | 'versionsAdded'> {
   return typeof result === 'object' && result !== null && typeof (result as { seq?: unknown }).seq === 'number' && typeof (result as { collections?: unknown }).collections === 'object';
+}
+
+function isRestoreResult(result: unknown): result is RestoreResult {
+  return typeof result === 'object' && result !== null && Array.isArray((result as { written?: unknown }).written) && typeof (result as { preRestoreSnapshot?: unknown }).preRestoreSnapshot === 'object';
 }
 
 function Outcome({ job, accountName }: { job: Job; accountName: string }) {
@@ -77,6 +81,16 @@ function Outcome({ job, accountName }: { job: Job; accountName: string }) {
     );
   }
   if (job.state === 'completed' && job.queue === 'retention') return <span>Retention applied</span>;
+  if (job.state === 'completed' && job.queue === 'restore' && isRestoreResult(job.result)) {
+    const result = job.result;
+    return (
+      <span>
+        {formatCount(result.written.length)} {result.written.length === 1 ? 'record' : 'records'} restored from snapshot #{result.plan.from} ·{' '}
+        {result.verification.ok ? 'checked on the server' : <strong className="error-text">check failed</strong>} · undo:{' '}
+        <Link href={`/accounts/${encodeURIComponent(accountName)}/snapshots/${result.preRestoreSnapshot.seq}`}>snapshot #{result.preRestoreSnapshot.seq}</Link>
+      </span>
+    );
+  }
   return <span className="muted">—</span>;
 }
 
@@ -131,7 +145,10 @@ function JobActions({ job, accountName, feed, announce }: { job: Job; accountNam
   };
 
   let controls;
-  if (job.state === 'failed') {
+  if (job.state === 'failed' && job.queue === 'restore') {
+    // The server has changed since: a restore is planned and confirmed again, not retried.
+    controls = <span className="muted job-action-note">Plan it again from a snapshot to retry</span>;
+  } else if (job.state === 'failed') {
     controls = (
       <button type="button" className="button button-secondary button-small" onClick={retry} disabled={busy} aria-label={`Retry ${what}`}>
         {busy ? 'Retrying…' : 'Retry'}

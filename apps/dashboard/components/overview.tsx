@@ -67,7 +67,7 @@ export function RunningJobs({ jobs, accounts }: { jobs: Job[]; accounts: Account
         return (
           <li key={job.id} className="card">
             <p className="job-title">
-              <strong>{job.name === 'backup' ? 'Backup' : job.name}</strong> of <Link href={`/accounts/${encodeURIComponent(name)}`}>{name}</Link> <span className="muted">({job.trigger})</span>
+              <strong>{job.name === 'backup' ? 'Backup' : job.name === 'restore' ? 'Restore' : job.name}</strong> of <Link href={`/accounts/${encodeURIComponent(name)}`}>{name}</Link> <span className="muted">({job.trigger})</span>
             </p>
             <JobProgressView jobId={job.id} job={job} progress={job.progress} label={`${job.name} of ${name}`} />
           </li>

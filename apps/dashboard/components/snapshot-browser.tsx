@@ -4,7 +4,8 @@ import Link from 'next/link';
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, describeError, exportUrl } from '../lib/api';
 import { formatCount, formatDateTime } from '../lib/format';
-import type { SnapshotRecord } from '../lib/types';
+import { isRestorable, restoreHref } from '../lib/restore';
+import type { RestoreRequest, SnapshotRecord } from '../lib/types';
 import { useApi } from '../lib/use-api';
 import { BookmarkTreeView } from './bookmark-tree';
 import { ErrorState, Empty, Loading } from './states';
@@ -96,8 +97,47 @@ function PasswordCell({ record, revealed, onReveal, onHide }: { record: Snapshot
   );
 }
 
-function RecordRows({ collection, records, revealed, onReveal, onHide }: { collection: string; records: SnapshotRecord[]; revealed?: Revealed | undefined; onReveal?: (id: string) => void; onHide?: () => void }) {
+/** Bookmark roots come back with the whole collection, not one by one. */
+const BOOKMARK_ROOTS = new Set(['places', 'menu', 'toolbar', 'unfiled', 'mobile']);
+
+/** The restore one record of the collection can have, with the words that name it; undefined for none. */
+function recordRestore(collection: string, seq: number, record: SnapshotRecord): { request: RestoreRequest; label: string; what: string } | undefined {
+  const cleartext = record.cleartext;
+  if (cleartext === null || cleartext['deleted'] === true) return undefined;
+  if (collection === 'passwords') {
+    const label = [cleartext['hostname'], cleartext['username']].filter((part) => typeof part === 'string' && part !== '').join(' · ');
+    return { request: { from: seq, kind: 'password', id: record.id }, label, what: `the login ${label || record.id}` };
+  }
+  if (collection === 'bookmarks' && !BOOKMARK_ROOTS.has(record.id)) {
+    const folder = cleartext['type'] === 'folder';
+    const label = typeof cleartext['title'] === 'string' && cleartext['title'] !== '' ? cleartext['title'] : String(cleartext['type'] ?? record.id);
+    return { request: { from: seq, kind: folder ? 'folder' : 'bookmark', id: record.id }, label, what: folder ? `the folder “${label}” with everything in it` : `“${label}”` };
+  }
+  return undefined;
+}
+
+/** Collections whose records restore one at a time (the rest restore as a whole). */
+const RECORD_RESTORES = new Set(['passwords', 'bookmarks']);
+
+function RecordRows({
+  account,
+  seq,
+  collection,
+  records,
+  revealed,
+  onReveal,
+  onHide,
+}: {
+  account: string;
+  seq: number;
+  collection: string;
+  records: SnapshotRecord[];
+  revealed?: Revealed | undefined;
+  onReveal?: (id: string) => void;
+  onHide?: () => void;
+}) {
   const columns = COLUMNS[collection];
+  const restores = RECORD_RESTORES.has(collection);
   return (
     <div className="table-wrap" role="region" aria-label={`${collection} records`} tabIndex={0}>
       <table className="table table-stack records">
@@ -105,6 +145,11 @@ function RecordRows({ collection, records, revealed, onReveal, onHide }: { colle
           <tr>
             {columns !== undefined ? columns.map((column) => <th key={column.label} scope="col">{column.label}</th>) : <th scope="col">Record</th>}
             <th scope="col">Modified</th>
+            {restores && (
+              <th scope="col">
+                <span className="visually-hidden">Restore</span>
+              </th>
+            )}
           </tr>
         </thead>
         <tbody>
@@ -134,11 +179,37 @@ function RecordRows({ collection, records, revealed, onReveal, onHide }: { colle
                 </td>
               )}
               <td data-label="Modified">{formatDateTime(new Date(record.modified * (record.modified < 1e11 ? 1000 : 1)).toISOString())}</td>
+              {restores && <RestoreCell account={account} seq={seq} collection={collection} record={record} />}
             </tr>
           ))}
         </tbody>
       </table>
     </div>
+  );
+}
+
+function RestoreCell({ account, seq, collection, record }: { account: string; seq: number; collection: string; record: SnapshotRecord }) {
+  const restore = recordRestore(collection, seq, record);
+  return (
+    <td data-label="Restore">
+      {restore === undefined ? (
+        <span className="muted">—</span>
+      ) : (
+        <Link className="button button-secondary button-small" href={restoreHref(account, restore.request, restore.label)} aria-label={`Restore ${restore.what}…`}>
+          Restore…
+        </Link>
+      )}
+    </td>
+  );
+}
+
+/** Restoring the whole collection as this snapshot has it. */
+function CollectionRestoreLink({ account, seq, collection }: { account: string; seq: number; collection: string }) {
+  if (!isRestorable(collection)) return null;
+  return (
+    <Link className="button button-secondary" href={restoreHref(account, { from: seq, kind: 'collection', collection })} aria-label={`Restore all of ${collection} to this snapshot…`}>
+      Restore collection…
+    </Link>
   );
 }
 
@@ -206,6 +277,7 @@ function BookmarkTreePanel({ account, seq, onViewChange }: { account: string; se
         <h2 id="collection-title">bookmarks</h2>
         <BookmarkViewSwitch view="tree" onChange={onViewChange} />
         <ExportMenu account={account} seq={seq} collection="bookmarks" />
+        <CollectionRestoreLink account={account} seq={seq} collection="bookmarks" />
       </div>
       <BookmarkTreeView account={account} seq={seq} />
     </section>
@@ -252,6 +324,7 @@ function CollectionView({ account, seq, collection, onViewChange }: { account: s
         <h2 id="collection-title">{collection}</h2>
         {collection === 'bookmarks' && <BookmarkViewSwitch view="records" onChange={onViewChange} />}
         <ExportMenu account={account} seq={seq} collection={collection} />
+        <CollectionRestoreLink account={account} seq={seq} collection={collection} />
         <form className="search" role="search" onSubmit={submit}>
           <label htmlFor="record-search" className="visually-hidden">
             Search {collection}
@@ -274,7 +347,7 @@ function CollectionView({ account, seq, collection, onViewChange }: { account: s
             {query === '' ? '' : `Matching “${query}”: `}
             {formatCount(data.offset + 1)}–{formatCount(data.offset + data.records.length)} of {formatCount(data.total)}
           </p>
-          <RecordRows collection={collection} records={data.records} revealed={revealed} onReveal={(id) => void reveal(id)} onHide={() => setRevealed(undefined)} />
+          <RecordRows account={account} seq={seq} collection={collection} records={data.records} revealed={revealed} onReveal={(id) => void reveal(id)} onHide={() => setRevealed(undefined)} />
           <div className="actions pager">
             <button type="button" className="button button-secondary" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE_SIZE))}>
               Newer
@@ -311,7 +384,8 @@ export function SnapshotBrowser({ account, seq }: { account: string; seq: number
       {snapshot.data !== undefined && snapshot.data.status === 'complete' && selected !== undefined && (
         <>
           <p className="lede">
-            Taken {formatDateTime(snapshot.data.finishedAt ?? snapshot.data.startedAt)}, as the server had it then.
+            Taken {formatDateTime(snapshot.data.finishedAt ?? snapshot.data.startedAt)}, as the server had it then.{' '}
+            <Link href={restoreHref(account, { from: seq, kind: 'all' })}>Restore everything from this snapshot…</Link>
           </p>
           <nav aria-label="Collections" className="tabs">
             <ul>

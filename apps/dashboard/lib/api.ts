@@ -3,7 +3,32 @@
  * dashboard's proxy route, so the daemon's HttpOnly session cookie goes along by itself.
  */
 import { BASE_PATH, signInPath } from './base-path';
-import type { Account, AddAccountInput, AddAccountStep, ApiErrorBody, ApiToken, BookmarkTree, CancelledJob, CollectionContents, CreatedApiToken, EnqueuedJob, Health, HealthAlert, Job, Me, RetentionPolicy, RetentionPreview, Snapshot, SnapshotDetail, SnapshotRecord, SnapshotStatus } from './types';
+import type {
+  Account,
+  AddAccountInput,
+  AddAccountStep,
+  ApiErrorBody,
+  ApiToken,
+  BookmarkTree,
+  CancelledJob,
+  CollectionContents,
+  CreatedApiToken,
+  EnqueuedJob,
+  FindResult,
+  Health,
+  HealthAlert,
+  Job,
+  Me,
+  RestorePlan,
+  RestoreRequest,
+  RetentionPolicy,
+  RetentionPreview,
+  Snapshot,
+  SnapshotDetail,
+  SnapshotDiff,
+  SnapshotRecord,
+  SnapshotStatus,
+} from './types';
 
 export class ApiError extends Error {
   constructor(
@@ -143,6 +168,16 @@ export const api = {
   /** Acknowledges the named alerts, or every open one of the account. */
   acknowledgeAlerts: (idOrName: string, ids?: string[]) => request<{ acknowledged: number }>(`${account(idOrName)}/alerts/acknowledge`, { method: 'POST', body: ids === undefined ? {} : { ids } }),
   backupNow: (idOrName: string) => request<EnqueuedJob>(`${account(idOrName)}/backups`, { method: 'POST' }),
+  /** What changed from snapshot `from` to snapshot `to` (either order) or to the live server now. */
+  diff: (idOrName: string, from: number, to: number | 'live', collection?: string) =>
+    request<SnapshotDiff>(`${account(idOrName)}/diff?${new URLSearchParams({ from: String(from), to: String(to), ...(collection !== undefined && { collection }) }).toString()}`),
+  /** "When did it vanish?": records whose title or URL held `text`, across every complete snapshot. */
+  find: (idOrName: string, text: string) => request<FindResult>(`${account(idOrName)}/find?${new URLSearchParams({ text }).toString()}`),
+  /** What a restore would write or delete on the live server now; writes nothing. */
+  restorePlan: (idOrName: string, body: RestoreRequest, signal?: AbortSignal) =>
+    request<RestorePlan>(`${account(idOrName)}/restore/plan`, { method: 'POST', body, ...(signal !== undefined && { signal }) }),
+  /** Queues the restore; follow the job for its progress and result. */
+  startRestore: (idOrName: string, body: RestoreRequest) => request<EnqueuedJob>(`${account(idOrName)}/restores`, { method: 'POST', body }),
 
   jobs: (limit = 50) => request<Job[]>(`/api/jobs?limit=${limit}`),
   job: (id: string) => request<Job>(`/api/jobs/${encodeURIComponent(id)}`),

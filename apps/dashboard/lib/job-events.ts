@@ -2,11 +2,11 @@
 
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, describeError } from './api';
-import type { BackupProgress, Job, JobProgressEvent, JobRemovedEvent } from './types';
+import type { Job, JobProgress, JobProgressEvent, JobRemovedEvent, RestoreProgress } from './types';
 
 export interface LiveJob {
   job: Job | undefined;
-  progress: BackupProgress | null;
+  progress: JobProgress | null;
   /** 0 to 100. */
   percent: number;
   finished: boolean;
@@ -16,13 +16,36 @@ export function isFinished(job: Job | undefined): boolean {
   return job?.state === 'completed' || job?.state === 'failed';
 }
 
+/** Where each phase of a restore starts, in percent; writing fills the span up to notifying-clients. */
+const RESTORE_PHASE_START: Record<RestoreProgress['phase'], number> = {
+  'pre-restore-snapshot': 0,
+  planning: 30,
+  writing: 40,
+  'notifying-clients': 85,
+  verifying: 90,
+  done: 99,
+};
+
+/** A restore's progress (restore queue), told apart from a backup's by its phases. */
+export function isRestoreProgress(progress: JobProgress | null): progress is RestoreProgress {
+  return progress !== null && progress.phase in RESTORE_PHASE_START;
+}
+
+function restorePercent(progress: RestoreProgress): number {
+  const start = RESTORE_PHASE_START[progress.phase];
+  if (progress.phase !== 'writing' || progress.total === undefined || progress.total <= 0) return start;
+  return Math.floor(start + (RESTORE_PHASE_START['notifying-clients'] - start) * Math.min(1, (progress.done ?? 0) / progress.total));
+}
+
 /**
- * How far a backup is: whole collections done, plus the share of the current one. Finishing
- * (writing the snapshot's summary) stays just short of 100 until the job has completed.
+ * How far a job is. A backup: whole collections done, plus the share of the current one;
+ * finishing (writing the snapshot's summary) stays just short of 100 until the job has completed.
+ * A restore: by phase, writing by records written.
  */
-export function progressPercent(job: Job | undefined, progress: BackupProgress | null): number {
+export function progressPercent(job: Job | undefined, progress: JobProgress | null): number {
   if (job?.state === 'completed') return 100;
   if (progress === null) return 0;
+  if (isRestoreProgress(progress)) return restorePercent(progress);
   if (progress.phase === 'starting') return 0;
   if (progress.phase === 'finishing') return 99;
   if (progress.collectionsTotal <= 0) return 0;
@@ -37,7 +60,7 @@ export function progressPercent(job: Job | undefined, progress: BackupProgress |
  */
 export function useJobEvents(jobId: string | undefined, initial?: Job, onFinished?: (job: Job) => void): LiveJob {
   const [job, setJob] = useState<Job | undefined>(initial);
-  const [progress, setProgress] = useState<BackupProgress | null>(initial?.progress ?? null);
+  const [progress, setProgress] = useState<JobProgress | null>(initial?.progress ?? null);
   const onFinishedRef = useRef(onFinished);
   onFinishedRef.current = onFinished;
 
@@ -62,7 +85,7 @@ export function useJobEvents(jobId: string | undefined, initial?: Job, onFinishe
       if (current.progress !== null) setProgress(current.progress);
       if (isFinished(current)) finish(current);
     });
-    source.addEventListener('progress', (event) => setProgress(JSON.parse((event as MessageEvent<string>).data) as BackupProgress));
+    source.addEventListener('progress', (event) => setProgress(JSON.parse((event as MessageEvent<string>).data) as JobProgress));
     for (const type of ['completed', 'failed']) source.addEventListener(type, (event) => finish(JSON.parse((event as MessageEvent<string>).data) as Job));
     source.addEventListener('gone', () => finish(undefined));
     source.onerror = () => {

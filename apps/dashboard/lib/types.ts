@@ -107,16 +107,29 @@ export interface BackupProgress {
   collectionsTotal: number;
 }
 
+/** A restore job's phase, as RestoreService reports it. */
+export interface RestoreProgress {
+  accountId: string;
+  phase: 'pre-restore-snapshot' | 'planning' | 'writing' | 'notifying-clients' | 'verifying' | 'done';
+  /** writing: the collection being written, with its records done and total. */
+  collection?: string;
+  done?: number;
+  total?: number;
+}
+
+/** A backup's progress on the backup queue, a restore's on the restore queue. */
+export type JobProgress = BackupProgress | RestoreProgress;
+
 export type JobState = 'waiting' | 'delayed' | 'prioritized' | 'active' | 'completed' | 'failed' | 'waiting-children' | 'unknown';
 
 export interface Job {
   id: string;
-  queue: 'backup' | 'retention';
+  queue: 'backup' | 'retention' | 'restore';
   name: string;
   accountId: string;
   trigger: string;
   state: JobState;
-  progress: BackupProgress | null;
+  progress: JobProgress | null;
   result: unknown;
   failedReason: string | null;
   /** When someone asked this running backup to stop; it then fails, its snapshot rolled back. */
@@ -138,7 +151,7 @@ export interface CancelledJob {
 export interface JobProgressEvent {
   jobId: string;
   queue: Job['queue'];
-  progress: BackupProgress;
+  progress: JobProgress;
 }
 
 /** The `removed` event of /api/jobs/events. */
@@ -239,4 +252,189 @@ export interface BookmarkTree {
   tree: BookmarkTreeNode;
   problems: Record<string, unknown[]>;
   unreadable: Array<{ id: string; error: string }>;
+}
+
+export type RestoreKind = 'bookmark' | 'folder' | 'deleted-bookmarks' | 'password' | 'collection' | 'all';
+
+/** The body of POST /api/accounts/:id/restore/plan and /restores. */
+export interface RestoreRequest {
+  from: number;
+  kind: RestoreKind;
+  /** bookmark, folder, password */
+  id?: string;
+  /** deleted-bookmarks */
+  since?: number;
+  /** collection */
+  collection?: string;
+  intoNewFolder?: boolean;
+}
+
+export type PlannedReason = 'restored' | 'deleted' | 'ancestor-recreated' | 'parent-children-updated' | 'old-parent-children-updated' | 'new-folder';
+
+export interface PlannedRecord {
+  id: string;
+  action: 'write' | 'delete';
+  reason: PlannedReason;
+  /** Title and URL, site and username, name: never a password. */
+  label: string;
+}
+
+/** Bookmark validator problem counts by category (orphans, missingChildren, cycles, ...). */
+export type BookmarkProblemCounts = Record<string, number>;
+
+export interface RestorePlan {
+  accountId: string;
+  accountName: string;
+  from: number;
+  target: { kind: RestoreKind; id?: string; since?: number; collection?: string };
+  intoNewFolder: boolean;
+  collections: Array<{ collection: string; ifUnmodifiedSince: number; records: PlannedRecord[] }>;
+  clientCommand: { command: 'wipeEngine'; args: ['bookmarks']; clients: Array<{ id: string; name: string }> } | null;
+  bookmarkValidation: { before: BookmarkProblemCounts; predicted: BookmarkProblemCounts } | null;
+  keysChanged: boolean;
+  notes: string[];
+  totalChanges: number;
+}
+
+/** A completed restore job's result. */
+export interface RestoreResult {
+  plan: RestorePlan;
+  replans: number;
+  preRestoreSnapshot: { seq: number };
+  written: Array<{ collection: string; id: string; action: 'write' | 'delete' }>;
+  clientsNotified: string[];
+  verification: { ok: boolean; mismatches: Array<{ collection: string; id: string; problem: string }> };
+  bookmarkValidation: { before: BookmarkProblemCounts; after: BookmarkProblemCounts } | null;
+}
+
+/** Record ids per kind of change in one collection (GET /api/accounts/:id/diff). */
+export interface CollectionChanges {
+  added: string[];
+  removed: string[];
+  changed: string[];
+  tombstoned: string[];
+}
+
+/** One field that differs; a secret's values are left out. */
+export interface FieldChange {
+  field: string;
+  before?: unknown;
+  after?: unknown;
+  secret?: true;
+}
+
+export interface UnreadableRecord {
+  id: string;
+  side: 'from' | 'to';
+  error: string;
+}
+
+export interface BookmarkPlace {
+  parentId: string | null;
+  /** Folder titles from the root down, or null when not known. */
+  path: string[] | null;
+  index?: number;
+}
+
+export interface BookmarkEntry {
+  id: string;
+  type: string;
+  title: string;
+  url?: string;
+  place: BookmarkPlace;
+  children?: BookmarkEntry[];
+}
+
+export interface BookmarksDiff {
+  kind: 'bookmarks';
+  added: BookmarkEntry[];
+  deleted: BookmarkEntry[];
+  renamed: Array<{ id: string; type: string; before: string; after: string; place: BookmarkPlace }>;
+  urlChanged: Array<{ id: string; title: string; before: string | null; after: string | null; place: BookmarkPlace }>;
+  moved: Array<{ id: string; type: string; title: string; from: BookmarkPlace; to: BookmarkPlace }>;
+  reordered: Array<{ id: string; title: string; place: BookmarkPlace; before: string[]; after: string[] }>;
+  otherChanges: Array<{ id: string; type: string; title: string; place: BookmarkPlace; changes: FieldChange[] }>;
+  unreadable: UnreadableRecord[];
+}
+
+export interface LoginRef {
+  id: string;
+  hostname: string | null;
+  username: string | null;
+}
+
+export interface PasswordsDiff {
+  kind: 'passwords';
+  added: LoginRef[];
+  removed: Array<LoginRef & { tombstone: boolean }>;
+  changed: Array<LoginRef & { fields: string[]; changes: FieldChange[] }>;
+  unreadable: UnreadableRecord[];
+}
+
+export interface PageRef {
+  id: string;
+  url: string | null;
+  title: string | null;
+  visits: number;
+}
+
+export interface HistoryVisitRef {
+  /** Microseconds since the epoch. */
+  date: number;
+  type: number;
+}
+
+export interface HistoryDiff {
+  kind: 'history';
+  added: PageRef[];
+  removed: Array<PageRef & { tombstone: boolean }>;
+  changed: Array<PageRef & { titleBefore?: string | null; urlBefore?: string | null; visitsAdded: HistoryVisitRef[]; visitsRemoved: HistoryVisitRef[] }>;
+  unreadable: UnreadableRecord[];
+}
+
+export interface RecordRef {
+  id: string;
+  label: string | null;
+}
+
+export interface FieldsDiff {
+  kind: 'fields';
+  added: RecordRef[];
+  removed: Array<RecordRef & { tombstone: boolean }>;
+  changed: Array<RecordRef & { changes: FieldChange[] }>;
+  unreadable: UnreadableRecord[];
+}
+
+export type SemanticDiff = BookmarksDiff | PasswordsDiff | HistoryDiff | FieldsDiff;
+
+/** What changed from one snapshot to another, or to the live server. */
+export interface SnapshotDiff {
+  collections: Record<string, CollectionChanges>;
+  semantic: Record<string, SemanticDiff>;
+}
+
+export interface SnapshotPoint {
+  seq: number;
+  at: string;
+}
+
+/** One record that held the text in some snapshot (GET /api/accounts/:id/find). */
+export interface FoundRecord {
+  collection: string;
+  id: string;
+  title: string | null;
+  url: string | null;
+  /** Bookmarks: folder titles outermost first when it was last seen; null when it hung nowhere. */
+  path?: string[] | null;
+  firstSeen: SnapshotPoint;
+  lastSeen: SnapshotPoint;
+  /** The first snapshot without it and how it went; null while the newest snapshot has it. */
+  gone: (SnapshotPoint & { how: 'deleted' | 'removed' | 'changed' }) | null;
+}
+
+export interface FindResult {
+  text: string;
+  snapshotsSearched: number;
+  total: number;
+  matches: FoundRecord[];
 }

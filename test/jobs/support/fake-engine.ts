@@ -1,5 +1,5 @@
 /**
- * Stand-ins for the backup engine, the accounts service and retention, for tests of the job
+ * Stand-ins for the backup engine, the accounts service, retention and restores, for tests of the job
  * machinery itself (queues, workers, progress, schedules): they do no Sync work, report scripted
  * progress and return a fixed summary. Tests of real backups live with the engine (test/backup).
  */
@@ -80,6 +80,13 @@ export class FakeEngine implements EngineBindings {
     applyRetention: async (accountId: string): Promise<unknown> => {
       this.retentions.push(accountId);
       return { accountId, removed: 0 };
+    },
+  };
+
+  /** The job machinery's tests queue no restores; restores run against the sandbox in test/restore. */
+  readonly restoreRunner = {
+    apply: async (): Promise<never> => {
+      throw new Error('the fake engine does not restore');
     },
   };
 }

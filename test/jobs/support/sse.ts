@@ -25,3 +25,48 @@ export async function* readEvents(response: Response): AsyncGenerator<ServerSent
     }
   }
 }
+
+/** An event stream read in the background into `events`; `waitFor` finds an event received before or after the call. */
+export class EventLog {
+  readonly events: ServerSentEvent[] = [];
+  private ended = false;
+
+  private constructor(private readonly abort: AbortController) {}
+
+  static async open(url: string, headers: Record<string, string>): Promise<EventLog> {
+    const abort = new AbortController();
+    const response = await fetch(url, { headers, signal: abort.signal });
+    if (response.status !== 200) throw new Error(`GET ${url} answered ${response.status}: ${await response.text()}`);
+    const log = new EventLog(abort);
+    void (async () => {
+      try {
+        for await (const event of readEvents(response)) log.events.push(event);
+      } catch {
+        // Closed by the test.
+      } finally {
+        log.ended = true;
+      }
+    })();
+    return log;
+  }
+
+  /** Whether the server ended the stream. */
+  get closed(): boolean {
+    return this.ended;
+  }
+
+  async waitFor(what: string, predicate: (event: ServerSentEvent) => boolean, timeoutMs = 120_000): Promise<ServerSentEvent> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.events.find(predicate);
+      if (found !== undefined) return found;
+      if (this.ended) throw new Error(`the event stream ended before ${what}; got ${this.events.map((event) => event.event).join(', ')}`);
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; got ${this.events.map((event) => event.event).join(', ')}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  close(): void {
+    this.abort.abort();
+  }
+}

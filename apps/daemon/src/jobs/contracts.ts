@@ -3,6 +3,8 @@
  * are written against these, and `engine-bindings.ts` says which real class provides each one.
  */
 import type { BackupRequest, SnapshotSummary } from '../backup/types.js';
+import type { RestoreApplyOptions } from '../restore/restore-service.js';
+import type { RestoreRequest, RestoreResult } from '../restore/types.js';
 import type { SyncConnection } from '../sync/connection.js';
 import type { HttpTransport, ServerNoticeListener } from '../sync/index.js';
 
@@ -21,13 +23,20 @@ export interface RetentionRunner {
   applyRetention(accountId: string): Promise<unknown>;
 }
 
+/** Plans again, takes a pre-restore snapshot, writes and checks (the restore service's apply). */
+export interface RestoreRunner {
+  apply(request: RestoreRequest, options?: Pick<RestoreApplyOptions, 'onProgress'>): Promise<RestoreResult>;
+}
+
 export interface EngineBindings {
   backupRunner: BackupRunner;
   connectionOpener: ConnectionOpener;
   retentionRunner: RetentionRunner;
+  restoreRunner: RestoreRunner;
 }
 
 /** Dependency-injection tokens of the bindings above (plain symbols: no framework needed here). */
 export const BACKUP_RUNNER = Symbol('BackupRunner');
 export const CONNECTION_OPENER = Symbol('ConnectionOpener');
 export const RETENTION_RUNNER = Symbol('RetentionRunner');
+export const RESTORE_RUNNER = Symbol('RestoreRunner');

@@ -8,6 +8,7 @@ export * from './progress.js';
 export * from './backup-job.js';
 export * from './cancellation.js';
 export * from './retention-job.js';
+export * from './restore-job.js';
 export * from './job-view.js';
 export * from './job-events.js';
 export * from './jobs-service.js';

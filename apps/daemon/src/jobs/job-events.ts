@@ -6,14 +6,13 @@
  * stream connects is never waited on forever.
  */
 import { QueueEvents, type Job } from 'bullmq';
-import type { BackupProgress } from '../backup/types.js';
 import type { SyncvaultConfig } from '../config/config.js';
 import { describe, type JobLogger } from './backup-job.js';
-import { isFinished, jobView, type JobView } from './job-view.js';
+import { isFinished, jobView, type JobProgress, type JobView } from './job-view.js';
 import { JOB_QUEUES, queueOptions, type JobQueueName } from './queues.js';
 
 export type JobEvent =
-  | { type: 'progress'; progress: BackupProgress }
+  | { type: 'progress'; progress: JobProgress }
   | { type: 'completed' | 'failed'; job: JobView }
   /** The job was removed (e.g. by the finished-job clean-up) before it could be seen finishing. */
   | { type: 'gone'; jobId: string };
@@ -21,7 +20,7 @@ export type JobEvent =
 /** What `watchAll` reports: a job as it is now after any change of state, a progress report, a job gone. */
 export type JobFeedEvent =
   | { type: 'job'; job: JobView }
-  | { type: 'progress'; jobId: string; queue: JobQueueName; progress: BackupProgress }
+  | { type: 'progress'; jobId: string; queue: JobQueueName; progress: JobProgress }
   | { type: 'removed'; jobId: string; queue: JobQueueName };
 
 export type JobLookup = (queue: JobQueueName, jobId: string) => Promise<Job | undefined>;
@@ -71,7 +70,7 @@ export class JobEvents {
     const streams = await Promise.all(JOB_QUEUES.map(async (queue) => [queue, await this.stream(queue)] as const));
     for (const [queue, events] of streams) {
       events.on('progress', ({ jobId, data }: { jobId: string; data: unknown }) => {
-        if (data !== null && typeof data === 'object') this.publish({ type: 'progress', jobId, queue, progress: data as BackupProgress });
+        if (data !== null && typeof data === 'object') this.publish({ type: 'progress', jobId, queue, progress: data as JobProgress });
       });
       for (const name of STATE_EVENTS) events.on(name, ({ jobId }: { jobId: string }) => this.lookUpForFeed(queue, jobId));
     }
@@ -142,7 +141,7 @@ export class JobEvents {
       }
     };
     const onProgress = ({ jobId: id, data }: { jobId: string; data: unknown }) => {
-      if (id === jobId && !finished && data !== null && typeof data === 'object') listener({ type: 'progress', progress: data as BackupProgress });
+      if (id === jobId && !finished && data !== null && typeof data === 'object') listener({ type: 'progress', progress: data as JobProgress });
     };
     const onFinished = ({ jobId: id }: { jobId: string }) => {
       if (id === jobId) void checkFinished();

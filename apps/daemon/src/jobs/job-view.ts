@@ -3,21 +3,25 @@ import type { Job } from 'bullmq';
 import type { BackupProgress } from '../backup/types.js';
 import { cancelRequestedAt } from './cancellation.js';
 import type { JobQueueName } from './queues.js';
+import type { RestoreJobProgress } from './restore-job.js';
+
+/** What a job reports while it runs: a backup's progress, or a restore's phase (by the job's queue). */
+export type JobProgress = BackupProgress | RestoreJobProgress;
 
 export type JobViewState = 'waiting' | 'delayed' | 'prioritized' | 'active' | 'completed' | 'failed' | 'waiting-children' | 'unknown';
 
 export interface JobView {
   id: string;
   queue: JobQueueName;
-  /** `backup` or `retention`. */
+  /** `backup`, `retention` or `restore`. */
   name: string;
   accountId: string;
   /** `manual`, `schedule`, `demo`, ... */
   trigger: string;
   state: JobViewState;
-  /** The last progress a backup reported, or null. */
-  progress: BackupProgress | null;
-  /** A backup's SnapshotSummary (dates as ISO strings), or retention's report; null until completed. */
+  /** The last progress a backup or restore reported, or null. */
+  progress: JobProgress | null;
+  /** A backup's SnapshotSummary (dates as ISO strings), retention's report, a restore's RestoreResult; null until completed. */
   result: unknown;
   failedReason: string | null;
   /** When someone asked this job to stop (ISO): a running backup then stops within a second or two. */
@@ -37,9 +41,9 @@ function isoOrNull(ms: number | undefined): string | null {
   return ms === undefined || ms === null || ms === 0 ? null : new Date(ms).toISOString();
 }
 
-function progressOf(job: Job): BackupProgress | null {
+function progressOf(job: Job): JobProgress | null {
   const progress: unknown = job.progress;
-  return progress !== null && typeof progress === 'object' && !Array.isArray(progress) ? (progress as BackupProgress) : null;
+  return progress !== null && typeof progress === 'object' && !Array.isArray(progress) ? (progress as JobProgress) : null;
 }
 
 export async function jobView(queue: JobQueueName, job: Job, knownState?: JobViewState): Promise<JobView> {

@@ -1,12 +1,13 @@
-/** Queueing backups and reading jobs back, for the API and the CLI. */
+/** Queueing backups and restores and reading jobs back, for the API and the CLI. */
 import type { Job, JobType, Queue } from 'bullmq';
 import { AccountNotFoundError } from '../accounts/errors.js';
 import type { BackupTrigger } from '../backup/types.js';
+import type { RestoreRequest } from '../restore/types.js';
 import type { PrismaClient } from '../store/prisma.js';
 import { cancelRequestedAt, withoutCancelRequest } from './cancellation.js';
 import type { JobEvent, JobEvents, JobFeedEvent } from './job-events.js';
 import { jobView, type JobView, type JobViewState } from './job-view.js';
-import { BACKUP_QUEUE, JOB_QUEUES, newJobOptions, type BackupJobData, type JobQueueName } from './queues.js';
+import { BACKUP_QUEUE, JOB_QUEUES, newJobOptions, RESTORE_QUEUE, type BackupJobData, type JobQueueName, type RestoreJobData } from './queues.js';
 
 export class JobNotFoundError extends Error {
   override readonly name = 'JobNotFoundError';
@@ -107,6 +108,18 @@ export class JobsService {
     return { jobId: job.id ?? '', accountId: account.id };
   }
 
+  /**
+   * Queues a restore into the account (by name or id); the job plans again against the server as
+   * it is then, takes a pre-restore snapshot, writes and checks (RestoreService.apply).
+   */
+  async enqueueRestore(accountNameOrId: string, request: Omit<RestoreRequest, 'account'>): Promise<{ jobId: string; accountId: string }> {
+    const account = await resolveAccount(this.prisma, accountNameOrId);
+    const queue = this.queues[RESTORE_QUEUE] as Queue<RestoreJobData>;
+    const data: RestoreJobData = { accountId: account.id, trigger: 'manual', request: { ...request, account: account.id } };
+    const job = await withRedisTimeout(queue.add('restore', data, newJobOptions()));
+    return { jobId: job.id ?? '', accountId: account.id };
+  }
+
   /** The most recent jobs of every queue, newest first. */
   async list(limit = 50): Promise<JobView[]> {
     const views: JobView[] = [];
@@ -133,9 +146,11 @@ export class JobsService {
    * and cancel request of its last run.
    */
   async retry(id: string): Promise<JobView> {
-    const { job } = await this.require(id);
+    const { queue, job } = await this.require(id);
     const state = await withRedisTimeout(job.getState());
     if (state !== 'failed') throw new JobStateConflictError(`job ${id} is ${stateWords(state)}: only a failed job can be retried`);
+    // The server has changed since: a restore runs again only after a person has seen a new plan.
+    if (queue === RESTORE_QUEUE) throw new JobStateConflictError(`job ${id} is a restore, which is not retried blindly: plan it again and confirm the new plan`);
     await withRedisTimeout(
       (async () => {
         if (cancelRequestedAt(job.data) !== null) await job.updateData(withoutCancelRequest(job.data));
@@ -155,7 +170,8 @@ export class JobsService {
   /**
    * Cancels a job: one that waits is removed from its queue; a running backup is asked to stop
    * (see cancellation.ts) and fails within a second or two, its snapshot rolled back. Finished
-   * jobs, a schedule's next run and running retention cannot be cancelled (JobStateConflictError).
+   * jobs, a schedule's next run, running retention and a running restore (stopping it between two
+   * collections' writes would leave the account half restored) cannot be cancelled (JobStateConflictError).
    */
   async cancel(id: string): Promise<CancelOutcome> {
     const { queue, job } = await this.require(id);
@@ -174,6 +190,7 @@ export class JobsService {
       }
     }
     if (state === 'active') {
+      if (queue === RESTORE_QUEUE) throw new JobStateConflictError(`job ${id} is a running restore, which cannot be stopped mid-write; it ends on its own shortly`);
       if (queue !== BACKUP_QUEUE) throw new JobStateConflictError(`job ${id} is a running ${queue} job, which cannot be stopped; it ends on its own shortly`);
       if (cancelRequestedAt(job.data) === null) await withRedisTimeout(job.updateData({ ...(job.data as BackupJobData), cancelRequestedAt: new Date().toISOString() }));
       return { jobId: id, queue, outcome: 'stopping' };

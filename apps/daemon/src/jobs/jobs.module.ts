@@ -9,12 +9,12 @@ import type { SyncvaultConfig } from '../config/config.js';
 import type { PrismaClient } from '../store/prisma.js';
 import type { KeyCustody, Vault } from '../vault/index.js';
 import { describe } from './backup-job.js';
-import { BACKUP_RUNNER, CONNECTION_OPENER, RETENTION_RUNNER, type EngineBindings } from './contracts.js';
+import { BACKUP_RUNNER, CONNECTION_OPENER, RESTORE_RUNNER, RETENTION_RUNNER, type EngineBindings } from './contracts.js';
 import { createEngineBindings } from './engine-bindings.js';
 import { JobEvents } from './job-events.js';
 import { JobsService, withRedisTimeout } from './jobs-service.js';
-import { BackupProcessor, RetentionProcessor } from './processors.js';
-import { BACKUP_QUEUE, RETENTION_QUEUE, type JobQueueName } from './queues.js';
+import { BackupProcessor, RestoreProcessor, RetentionProcessor } from './processors.js';
+import { BACKUP_QUEUE, RESTORE_QUEUE, RETENTION_QUEUE, type JobQueueName } from './queues.js';
 import { SchedulesService, type ReconcileReport } from './schedules.js';
 
 const ENGINE_BINDINGS = Symbol('EngineBindings');
@@ -96,10 +96,11 @@ export class WorkersStatus {
     @InjectQueue(BACKUP_QUEUE) private readonly backupQueue: Queue,
     @Optional() @Inject(BackupProcessor) private readonly backupProcessor?: BackupProcessor,
     @Optional() @Inject(RetentionProcessor) private readonly retentionProcessor?: RetentionProcessor,
+    @Optional() @Inject(RestoreProcessor) private readonly restoreProcessor?: RestoreProcessor,
   ) {}
 
   async check(): Promise<{ ok: boolean; message: string }> {
-    const local = [this.backupProcessor, this.retentionProcessor].filter((processor) => processor !== undefined);
+    const local = [this.backupProcessor, this.retentionProcessor, this.restoreProcessor].filter((processor) => processor !== undefined);
     // Asking Redis also proves the workers' own connections are up: they register there by name.
     const connected = await this.backupQueue.getWorkersCount();
     const seen = `${connected} connected to the backup queue`;
@@ -127,7 +128,7 @@ export class JobsModule {
     return {
       module: JobsModule,
       global: true,
-      imports: [BullModule.registerQueue({ name: BACKUP_QUEUE }, { name: RETENTION_QUEUE })],
+      imports: [BullModule.registerQueue({ name: BACKUP_QUEUE }, { name: RETENTION_QUEUE }, { name: RESTORE_QUEUE })],
       providers: [
         {
           provide: ENGINE_BINDINGS,
@@ -140,6 +141,7 @@ export class JobsModule {
         { provide: BACKUP_RUNNER, useFactory: (engine: EngineBindings) => engine.backupRunner, inject: [ENGINE_BINDINGS] },
         { provide: CONNECTION_OPENER, useFactory: (engine: EngineBindings) => engine.connectionOpener, inject: [ENGINE_BINDINGS] },
         { provide: RETENTION_RUNNER, useFactory: (engine: EngineBindings) => engine.retentionRunner, inject: [ENGINE_BINDINGS] },
+        { provide: RESTORE_RUNNER, useFactory: (engine: EngineBindings) => engine.restoreRunner, inject: [ENGINE_BINDINGS] },
         {
           provide: SchedulesService,
           useFactory: (prisma: PrismaClient, backupQueue: Queue) => new SchedulesService(prisma, backupQueue, new Logger('Schedules')),
@@ -147,8 +149,8 @@ export class JobsModule {
         },
         {
           provide: JobEvents,
-          useFactory: (config: SyncvaultConfig, backupQueue: Queue, retentionQueue: Queue, redis: Redis) => {
-            const queues: Record<JobQueueName, Queue> = { [BACKUP_QUEUE]: backupQueue, [RETENTION_QUEUE]: retentionQueue };
+          useFactory: (config: SyncvaultConfig, backupQueue: Queue, retentionQueue: Queue, restoreQueue: Queue, redis: Redis) => {
+            const queues: Record<JobQueueName, Queue> = { [BACKUP_QUEUE]: backupQueue, [RETENTION_QUEUE]: retentionQueue, [RESTORE_QUEUE]: restoreQueue };
             const logger = new Logger('JobEvents');
             const warn = throttledWarning(logger);
             return new JobEvents(
@@ -158,20 +160,20 @@ export class JobsModule {
               (queue) => newestEventId(redis, queues[queue]),
             );
           },
-          inject: [SYNCVAULT_CONFIG, getQueueToken(BACKUP_QUEUE), getQueueToken(RETENTION_QUEUE), REDIS],
+          inject: [SYNCVAULT_CONFIG, getQueueToken(BACKUP_QUEUE), getQueueToken(RETENTION_QUEUE), getQueueToken(RESTORE_QUEUE), REDIS],
         },
         {
           provide: JobsService,
-          useFactory: (prisma: PrismaClient, backupQueue: Queue, retentionQueue: Queue, events: JobEvents) =>
-            new JobsService(prisma, { [BACKUP_QUEUE]: backupQueue, [RETENTION_QUEUE]: retentionQueue }, events),
-          inject: [PRISMA, getQueueToken(BACKUP_QUEUE), getQueueToken(RETENTION_QUEUE), JobEvents],
+          useFactory: (prisma: PrismaClient, backupQueue: Queue, retentionQueue: Queue, restoreQueue: Queue, events: JobEvents) =>
+            new JobsService(prisma, { [BACKUP_QUEUE]: backupQueue, [RETENTION_QUEUE]: retentionQueue, [RESTORE_QUEUE]: restoreQueue }, events),
+          inject: [PRISMA, getQueueToken(BACKUP_QUEUE), getQueueToken(RETENTION_QUEUE), getQueueToken(RESTORE_QUEUE), JobEvents],
         },
         ScheduleReconciler,
         WorkersStatus,
         JobEventsLifecycle,
-        ...(options.workers ? [BackupProcessor, RetentionProcessor] : []),
+        ...(options.workers ? [BackupProcessor, RetentionProcessor, RestoreProcessor] : []),
       ],
-      exports: [SchedulesService, ScheduleReconciler, JobsService, JobEvents, WorkersStatus, BACKUP_RUNNER, CONNECTION_OPENER, RETENTION_RUNNER],
+      exports: [SchedulesService, ScheduleReconciler, JobsService, JobEvents, WorkersStatus, BACKUP_RUNNER, CONNECTION_OPENER, RETENTION_RUNNER, RESTORE_RUNNER],
     };
   }
 }

@@ -1,4 +1,4 @@
-/** The BullMQ workers of the daemon (Nest wiring): thin shells around BackupJobHandler and RetentionJobHandler. */
+/** The BullMQ workers of the daemon (Nest wiring): thin shells around BackupJobHandler, RetentionJobHandler and RestoreJobHandler. */
 import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { Job, Queue, Worker } from 'bullmq';
@@ -8,8 +8,9 @@ import { PRISMA, REDIS } from '../app/tokens.js';
 import type { PrismaClient } from '../store/prisma.js';
 import { BackupJobHandler, describe } from './backup-job.js';
 import { cancelRequestedAt } from './cancellation.js';
-import { BACKUP_RUNNER, CONNECTION_OPENER, RETENTION_RUNNER, type BackupRunner, type ConnectionOpener, type RetentionRunner } from './contracts.js';
-import { BACKUP_QUEUE, RETENTION_QUEUE, type BackupJobData, type RetentionJobData } from './queues.js';
+import { BACKUP_RUNNER, CONNECTION_OPENER, RESTORE_RUNNER, RETENTION_RUNNER, type BackupRunner, type ConnectionOpener, type RestoreRunner, type RetentionRunner } from './contracts.js';
+import { BACKUP_QUEUE, RESTORE_QUEUE, RETENTION_QUEUE, type BackupJobData, type RestoreJobData, type RetentionJobData } from './queues.js';
+import { RestoreJobHandler } from './restore-job.js';
 import { queueRetentionIfPolicy, RetentionJobHandler } from './retention-job.js';
 
 /** Backups of different accounts run side by side; one account never twice at once (its lock). */
@@ -103,6 +104,49 @@ export class RetentionProcessor extends WorkerHost implements BeforeApplicationS
   @OnWorkerEvent('error')
   onError(error: Error): void {
     this.warnConnection(`retention worker: ${describe(error)}`);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await closeWorker(this.worker, this.redis);
+  }
+}
+
+/**
+ * One restore at a time per process (each also holds its account's lock). A restore is not
+ * stopped on shutdown: a graceful close waits for it, since stopping between two collections'
+ * writes would leave the account half restored.
+ */
+@Processor(RESTORE_QUEUE, { concurrency: 1 })
+export class RestoreProcessor extends WorkerHost implements BeforeApplicationShutdown {
+  private readonly logger = new Logger('RestoreWorker');
+  private readonly warnConnection = throttledWarning(this.logger);
+  private readonly handler: RestoreJobHandler;
+
+  constructor(
+    @Inject(RESTORE_RUNNER) restoreRunner: RestoreRunner,
+    @Inject(REDIS) private readonly redis: Redis,
+  ) {
+    super();
+    this.handler = new RestoreJobHandler(restoreRunner, this.logger);
+  }
+
+  process(job: Job<RestoreJobData>): Promise<unknown> {
+    return this.handler.handle(job);
+  }
+
+  @OnWorkerEvent('completed')
+  onCompleted(job: Job<RestoreJobData>): void {
+    this.logger.log(`restore job ${job.id} of account ${job.data.accountId} from snapshot ${job.data.request.from} completed`);
+  }
+
+  @OnWorkerEvent('failed')
+  onFailed(job: Job<RestoreJobData> | undefined, error: Error): void {
+    this.logger.warn(`restore job ${job?.id ?? '?'} of account ${job?.data.accountId ?? '?'} failed: ${error.message}`);
+  }
+
+  @OnWorkerEvent('error')
+  onError(error: Error): void {
+    this.warnConnection(`restore worker: ${describe(error)}`);
   }
 
   async beforeApplicationShutdown(): Promise<void> {

@@ -3,10 +3,12 @@ import { randomUUID } from 'node:crypto';
 import type { JobsOptions, QueueOptions } from 'bullmq';
 import type { BackupTrigger, SnapshotSummary } from '../backup/types.js';
 import type { SyncvaultConfig } from '../config/config.js';
+import type { RestoreRequest } from '../restore/types.js';
 
 export const BACKUP_QUEUE = 'backup';
 export const RETENTION_QUEUE = 'retention';
-export const JOB_QUEUES = [BACKUP_QUEUE, RETENTION_QUEUE] as const;
+export const RESTORE_QUEUE = 'restore';
+export const JOB_QUEUES = [BACKUP_QUEUE, RETENTION_QUEUE, RESTORE_QUEUE] as const;
 export type JobQueueName = (typeof JOB_QUEUES)[number];
 
 export interface BackupJobData {
@@ -23,6 +25,14 @@ export interface RetentionJobData {
   accountId: string;
   /** `schedule`: queued after a scheduled backup; `manual`: asked for by a person. */
   trigger: 'schedule' | 'manual';
+}
+
+export interface RestoreJobData {
+  accountId: string;
+  /** Restores are only ever asked for by a person. */
+  trigger: 'manual';
+  /** `account` is the account's id, whatever name the request used. */
+  request: RestoreRequest;
 }
 
 /** A SnapshotSummary as it comes back from Redis: JSON, so dates are ISO strings. */

@@ -111,7 +111,8 @@ export async function runBackup(options: RunBackupOptions): Promise<RunBackupOut
       events
         .follow(BACKUP_QUEUE, jobId, (event) => {
           if (event.type === 'progress') {
-            options.onProgress?.(event.progress);
+            // The backup queue's jobs only ever report a backup's progress.
+            options.onProgress?.(event.progress as BackupProgress);
             return;
           }
           clearInterval(check);

@@ -1,6 +1,7 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { JOB_QUEUES, type JobQueueName } from '../../jobs/queues.js';
 
 export class BackupProgressDto {
   @ApiProperty({ format: 'uuid' })
@@ -28,12 +29,35 @@ export class BackupProgressDto {
   collectionsTotal!: number;
 }
 
+export class RestoreProgressDto {
+  @ApiProperty({ format: 'uuid' })
+  accountId!: string;
+
+  @ApiProperty({
+    enum: ['pre-restore-snapshot', 'planning', 'writing', 'notifying-clients', 'verifying', 'done'],
+    description: 'taking the pre-restore snapshot, planning against the server as it is, writing, sending the bookmarks wipe command to other devices, reading back, done',
+  })
+  phase!: 'pre-restore-snapshot' | 'planning' | 'writing' | 'notifying-clients' | 'verifying' | 'done';
+
+  @ApiPropertyOptional({ description: 'writing: the collection being written' })
+  collection?: string;
+
+  @ApiPropertyOptional({ description: 'writing: records of the collection written so far' })
+  done?: number;
+
+  @ApiPropertyOptional({ description: 'writing: records the collection gets' })
+  total?: number;
+}
+
+/** A job's progress: a BackupProgress on the backup queue, a RestoreProgress on the restore queue. */
+const JOB_PROGRESS_SCHEMA = { oneOf: [{ $ref: getSchemaPath(BackupProgressDto) }, { $ref: getSchemaPath(RestoreProgressDto) }] };
+
 export class JobDto {
   @ApiProperty({ description: 'Unique across queues' })
   id!: string;
 
-  @ApiProperty({ enum: ['backup', 'retention'] })
-  queue!: 'backup' | 'retention';
+  @ApiProperty({ enum: JOB_QUEUES })
+  queue!: JobQueueName;
 
   @ApiProperty({ example: 'backup' })
   name!: string;
@@ -47,14 +71,15 @@ export class JobDto {
   @ApiProperty({ enum: ['waiting', 'delayed', 'prioritized', 'active', 'completed', 'failed', 'waiting-children', 'unknown'] })
   state!: string;
 
-  @ApiProperty({ type: BackupProgressDto, nullable: true, description: "A backup's last progress report" })
-  progress!: BackupProgressDto | null;
+  @ApiProperty({ ...JOB_PROGRESS_SCHEMA, nullable: true, description: "The last progress report: a BackupProgress (backup queue) or a RestoreProgress (restore queue)" })
+  progress!: BackupProgressDto | RestoreProgressDto | null;
 
   @ApiProperty({
     type: 'object',
     additionalProperties: true,
     nullable: true,
-    description: "When completed: a backup's snapshot summary ({accountId, seq, status, trigger, tags, startedAt, finishedAt, collections: {name: {count, lastModified}}, versionsAdded, keyFingerprint, alerts}) or retention's report",
+    description:
+      "When completed: a backup's snapshot summary ({accountId, seq, status, trigger, tags, startedAt, finishedAt, collections: {name: {count, lastModified}}, versionsAdded, keyFingerprint, alerts}), retention's report, or a restore's result ({plan, replans, preRestoreSnapshot: {seq}, written: [{collection, id, action}], clientsNotified, verification: {ok, mismatches}, bookmarkValidation: {before, after} | null})",
   })
   result!: unknown;
 
@@ -104,8 +129,8 @@ export class CancelledJobDto {
   @ApiProperty()
   jobId!: string;
 
-  @ApiProperty({ enum: ['backup', 'retention'] })
-  queue!: 'backup' | 'retention';
+  @ApiProperty({ enum: JOB_QUEUES })
+  queue!: JobQueueName;
 
   @ApiProperty({
     enum: ['removed', 'stopping'],
@@ -119,11 +144,11 @@ export class JobProgressEventDto {
   @ApiProperty()
   jobId!: string;
 
-  @ApiProperty({ enum: ['backup', 'retention'] })
-  queue!: 'backup' | 'retention';
+  @ApiProperty({ enum: JOB_QUEUES })
+  queue!: JobQueueName;
 
-  @ApiProperty({ type: BackupProgressDto })
-  progress!: BackupProgressDto;
+  @ApiProperty(JOB_PROGRESS_SCHEMA)
+  progress!: BackupProgressDto | RestoreProgressDto;
 }
 
 /** Data of the `removed` event of GET /api/jobs/events. */
@@ -131,6 +156,6 @@ export class JobRemovedEventDto {
   @ApiProperty()
   jobId!: string;
 
-  @ApiProperty({ enum: ['backup', 'retention'] })
-  queue!: 'backup' | 'retention';
+  @ApiProperty({ enum: JOB_QUEUES })
+  queue!: JobQueueName;
 }
