@@ -203,6 +203,32 @@ describe('restore', () => {
     assert.equal(client['name'], 'Ann’s laptop', 'the rest of the client record is kept');
   });
 
+  it('everything back to a snapshot: every restorable collection, meta/global and crypto/keys untouched, devices told', async () => {
+    const subject = await treeAccount();
+    await world.sandbox.writeRecords(subject.account.email, { collection: 'forms', upsert: [{ id: 'formentry01', name: 'email', value: 'ann@example.org' }] });
+    const first = await world.backup(subject);
+    const metaBefore = await world.sandbox.readBack(subject.account.email, 'meta');
+    const passwords = await live(subject, 'passwords');
+    await world.sandbox.writeRecords(subject.account.email, { collection: 'passwords', upsert: [{ ...passwords.get('{login-2}')!, password: 'changed' }], tombstone: ['{login-1}'] });
+    await world.sandbox.writeRecords(subject.account.email, { collection: 'forms', tombstone: ['formentry01'], upsert: [{ id: 'formentry02', name: 'q', value: 'later' }] });
+    await world.sandbox.writeRecords(subject.account.email, { collection: 'bookmarks', tombstone: ['bookmarkT01'], upsert: [folder('toolbar', 'places', '', [])] });
+
+    const result = await restorer(subject).apply({ account: subject.accountId, from: first.seq, target: { kind: 'all' } });
+    assert.deepEqual(
+      result.plan.collections.filter((collection) => collection.records.length > 0).map((collection) => collection.collection),
+      ['bookmarks', 'passwords', 'forms'],
+    );
+    assert.equal(result.verification.ok, true);
+    assert.deepEqual(result.clientsNotified, ['Ann’s laptop'], 'a whole-tree bookmark restore tells the devices');
+    const after = { passwords: await live(subject, 'passwords'), forms: await live(subject, 'forms'), bookmarks: await live(subject, 'bookmarks') };
+    assert.equal(after.passwords.get('{login-1}')?.['password'], 'first secret');
+    assert.equal(after.passwords.get('{login-2}')?.['password'], 'bank secret');
+    assert.equal(after.forms.get('formentry01')?.['value'], 'ann@example.org');
+    assert.equal(after.forms.get('formentry02')?.['deleted'], true, 'what the snapshot lacks is deleted');
+    assert.deepEqual(children(after.bookmarks, 'toolbar'), ['bookmarkT01']);
+    assert.deepEqual(await world.sandbox.readBack(subject.account.email, 'meta'), metaBefore, 'meta/global untouched');
+  });
+
   it('a concurrent writer between plan and write: 412, the plan is made again against the new state, nothing of theirs is lost', async () => {
     const subject = await treeAccount();
     await world.sandbox.writeRecords(subject.account.email, { collection: 'bookmarks', tombstone: ['bookmarkB01'], upsert: [folder('workfolder1', 'menu', 'Work', ['bookmarkA01', 'bookmarkC01', 'deepfolder1'])] });
