@@ -4,6 +4,9 @@ import { ApiBearerAuth, ApiCookieAuth, ApiProperty, ApiUnauthorizedResponse } fr
 export const BEARER_SCHEME = 'bearer';
 export const COOKIE_SCHEME = 'session';
 
+/** The `:id` of every `/api/accounts/:id/...` route. */
+export const ACCOUNT_PARAM = { name: 'id', description: 'Account id or name' } as const;
+
 /** Every error answer: one line, no secrets. */
 export class ErrorDto {
   @ApiProperty({ example: 404 })

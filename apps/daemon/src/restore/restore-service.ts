@@ -20,6 +20,7 @@ import {
   PreconditionFailedError,
   type BookmarkItem,
   type CollectionKeys,
+  type CollectionsInfo,
   type OutgoingBso,
   type SyncConnection,
   type Tombstone,
@@ -174,7 +175,8 @@ export class RestoreService {
     const { target } = request;
     const collections = this.collectionsOf(request);
     const live = new Map<string, LiveCollection>();
-    for (const collection of collections) live.set(collection, await this.readLive(connection, collection, keys));
+    const info = await connection.storage.infoCollections();
+    for (const collection of collections) live.set(collection, await this.readLive(connection, collection, keys, info));
     const notes: string[] = [];
     const writes = new Map<string, PreparedWrite[]>();
 
@@ -308,8 +310,9 @@ export class RestoreService {
     return records;
   }
 
-  private async readLive(connection: SyncConnection, collection: string, keys: CollectionKeys): Promise<LiveCollection> {
-    const info = await connection.storage.infoCollections();
+  /** A live collection decrypted; `info` (info/collections read once for several collections) gives its timestamp. */
+  private async readLive(connection: SyncConnection, collection: string, keys: CollectionKeys, info?: CollectionsInfo): Promise<LiveCollection> {
+    info ??= await connection.storage.infoCollections();
     const lastModified = info[collection] ?? 0;
     const records = new Map<string, Cleartext>();
     const unreadable: string[] = [];
@@ -382,9 +385,10 @@ export class RestoreService {
 
   private async verify(connection: SyncConnection, prepared: Prepared): Promise<RestoreResult['verification']> {
     const mismatches: RestoreResult['verification']['mismatches'] = [];
+    const info = await connection.storage.infoCollections();
     for (const [collection, writes] of prepared.writes) {
       if (writes.length === 0) continue;
-      const live = await this.readLive(connection, collection, prepared.keys);
+      const live = await this.readLive(connection, collection, prepared.keys, info);
       for (const write of writes) {
         const now = live.records.get(write.id);
         if (now === undefined) mismatches.push({ collection, id: write.id, problem: 'not on the server' });

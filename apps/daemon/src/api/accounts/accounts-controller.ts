@@ -19,7 +19,7 @@ import type { FastifyReply } from 'fastify';
 import { AccountService, type AccountView, type AddAccountInput, type AddAccountStep } from '../../accounts/index.js';
 import { PRISMA } from '../../app/tokens.js';
 import { storageUsage, type PrismaClient } from '../../store/index.js';
-import { ErrorDto, Private } from '../openapi-decorators.js';
+import { ACCOUNT_PARAM, ErrorDto, Private } from '../openapi-decorators.js';
 import {
   AccountDto,
   accountDto,
@@ -34,7 +34,6 @@ import {
 } from './accounts-dto.js';
 import { NextRuns } from './next-runs.js';
 
-const ACCOUNT_PARAM = { name: 'id', description: 'Account id or name' } as const;
 const LOGIN_PARAM = { name: 'loginId', description: 'The loginId of a step that waits for the user' } as const;
 
 /** What a sign-in step can fail with, besides bad input. */

@@ -5,7 +5,7 @@ import { KEY_CUSTODY, PRISMA } from '../../app/tokens.js';
 import { DiffEngine } from '../../diff/index.js';
 import type { PrismaClient } from '../../store/index.js';
 import type { KeyCustody } from '../../vault/index.js';
-import { ErrorDto, Private } from '../openapi-decorators.js';
+import { ACCOUNT_PARAM, ErrorDto, Private } from '../openapi-decorators.js';
 import {
   BookmarksDiffDto,
   CollectionChangesDto,
@@ -19,7 +19,6 @@ import {
   PasswordsDiffDto,
 } from './diff-dto.js';
 
-const ACCOUNT_PARAM = { name: 'id', description: 'Account id or name' } as const;
 
 /** One engine for the API; live diffs reach the server through the accounts service's connections. */
 export const DIFF_PROVIDERS: Provider[] = [

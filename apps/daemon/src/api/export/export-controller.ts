@@ -7,8 +7,8 @@ import { AccountService } from '../../accounts/index.js';
 import { defaultExportFormat, EXPORT_FORMATS, exportFileName, SnapshotExporter, type ExportFormat } from '../../export/index.js';
 import { CurrentPrincipal } from '../auth/auth-guard.js';
 import type { Principal } from '../auth/auth-service.js';
-import { ErrorDto, Private } from '../openapi-decorators.js';
-import { ACCOUNT_PARAM, CollectionPipe, SEQ_PARAM, SeqPipe } from '../snapshots/snapshots-controller.js';
+import { ACCOUNT_PARAM, ErrorDto, Private } from '../openapi-decorators.js';
+import { CollectionPipe, SEQ_PARAM, SeqPipe } from '../snapshots/snapshots-controller.js';
 
 export class ExportQueryDto {
   @ApiPropertyOptional({

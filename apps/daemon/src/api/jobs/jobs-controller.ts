@@ -15,7 +15,7 @@ import { Observable, ReplaySubject } from 'rxjs';
 import type { JobFeedEvent } from '../../jobs/job-events.js';
 import { JobsService } from '../../jobs/jobs-service.js';
 import { JOB_QUEUES } from '../../jobs/queues.js';
-import { ErrorDto, Private } from '../openapi-decorators.js';
+import { ACCOUNT_PARAM, ErrorDto, Private } from '../openapi-decorators.js';
 import { BackupProgressDto, CancelledJobDto, EnqueuedJobDto, JobDto, JobProgressEventDto, JobRemovedEventDto, ListJobsQueryDto, RestoreProgressDto } from './jobs-dto.js';
 
 /** An all-jobs stream that says nothing for this long sends a `ping`, so that proxies (and fetch's body timeout) keep it open. */
@@ -163,7 +163,7 @@ export class BackupsController {
   @Post(':id/backups')
   @HttpCode(202)
   @ApiOperation({ summary: 'Back up an account now: queues a backup job (follow it at /api/jobs/{jobId}/events)' })
-  @ApiParam({ name: 'id', description: 'Account id or name' })
+  @ApiParam(ACCOUNT_PARAM)
   @ApiAcceptedResponse({ type: EnqueuedJobDto })
   @ApiNotFoundResponse({ type: ErrorDto, description: 'no such account' })
   @ApiServiceUnavailableResponse({ type: ErrorDto, description: 'Redis is unreachable' })

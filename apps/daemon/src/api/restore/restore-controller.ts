@@ -14,7 +14,7 @@ import {
 import { JobsService } from '../../jobs/jobs-service.js';
 import { RestoreService } from '../../restore/index.js';
 import { EnqueuedJobDto } from '../jobs/jobs-dto.js';
-import { ErrorDto, Private } from '../openapi-decorators.js';
+import { ACCOUNT_PARAM, ErrorDto, Private } from '../openapi-decorators.js';
 import { RestorePlanDto, RestoreRequestDto, restoreRequest } from './restore-dto.js';
 
 @ApiTags('restore')
@@ -31,7 +31,7 @@ export class RestoreController {
   @ApiOperation({
     summary: 'Plan a restore: the exact records it would write or delete on the live server now, the validator counts before and after, the client command; writes nothing',
   })
-  @ApiParam({ name: 'id', description: 'Account id or name' })
+  @ApiParam(ACCOUNT_PARAM)
   @ApiOkResponse({ type: RestorePlanDto })
   @ApiNotFoundResponse({ type: ErrorDto, description: 'no such account or snapshot' })
   @ApiUnprocessableEntityResponse({ type: ErrorDto, description: 'what was asked cannot be restored (not in the snapshot, not a folder, ...)' })
@@ -46,7 +46,7 @@ export class RestoreController {
     description:
       'Same body as the plan route; ask for the plan first and show it. The request is planned once before it is queued, so what cannot be restored is refused here rather than as a failed job. The job then plans again against the server as it is, takes a pre-restore snapshot, writes with X-If-Unmodified-Since (re-planning if another device writes meanwhile), notifies other devices where the plan says so, and reads back what it wrote. Its progress is a RestoreProgress; its result a RestoreResult ({plan, replans, preRestoreSnapshot: {seq}, written, clientsNotified, verification: {ok, mismatches}, bookmarkValidation}). A running restore cannot be cancelled.',
   })
-  @ApiParam({ name: 'id', description: 'Account id or name' })
+  @ApiParam(ACCOUNT_PARAM)
   @ApiAcceptedResponse({ type: EnqueuedJobDto })
   @ApiBadRequestResponse({ type: ErrorDto, description: 'the body is not a restore request' })
   @ApiNotFoundResponse({ type: ErrorDto, description: 'no such account or snapshot' })

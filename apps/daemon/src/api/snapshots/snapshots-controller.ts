@@ -5,7 +5,7 @@ import { SnapshotNotFoundError, SnapshotReader } from '../../history/index.js';
 import { ForgetService, parseRetentionPolicy, StoreChecker } from '../../retention/index.js';
 import { PRISMA } from '../../app/tokens.js';
 import { SnapshotRepository, type PrismaClient } from '../../store/index.js';
-import { ErrorDto, Private } from '../openapi-decorators.js';
+import { ACCOUNT_PARAM, ErrorDto, Private } from '../openapi-decorators.js';
 import {
   AcknowledgeAlertsDto,
   AcknowledgedAlertsDto,
@@ -35,7 +35,6 @@ import {
 } from './snapshots-dto.js';
 import { bookmarkTreeView } from './bookmark-tree-view.js';
 
-export const ACCOUNT_PARAM = { name: 'id', description: 'Account id or name' } as const;
 export const SEQ_PARAM = { name: 'seq', description: "The snapshot's sequence number", type: Number } as const;
 const COLLECTION = /^[A-Za-z0-9_-]{1,64}$/;
 
