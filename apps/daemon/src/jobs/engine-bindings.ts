@@ -30,7 +30,7 @@ export function createEngineBindings({ config, prisma, vault, keyCustody }: Engi
   const backup = new BackupEngine({ prisma, databaseUrl: config.databaseUrl, keyCustody });
   const accounts = new AccountService({ prisma, vault, keyCustody });
   const restore = new RestoreService({ prisma, databaseUrl: config.databaseUrl, accounts, reader: new SnapshotReader({ prisma, keyCustody }), backup });
-  const migration = new MigrationService({ prisma, databaseUrl: config.databaseUrl, accounts, keyCustody, backup });
+  const migration = new MigrationService({ prisma, databaseUrl: config.databaseUrl, accounts, keyCustody, vault, backup });
   return {
     backupRunner: backup,
     connectionOpener: accounts,
