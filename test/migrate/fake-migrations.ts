@@ -5,7 +5,7 @@
  * time, as the engine's contract says. The engine's own tests use the sandbox.
  */
 import type { EngineBindings } from '@syncvault/daemon/jobs';
-import { MigrationNotFoundError, type MigrationPlan, type MigrationProgress, type MigrationRequest, type MigrationResult, type MigrationRunOptions, type MigrationView } from '@syncvault/daemon/migrate';
+import { MigrationNotFoundError, MigrationRefusedError, type MigrationPlan, type MigrationProgress, type MigrationRequest, type MigrationResult, type MigrationRunOptions, type MigrationView } from '@syncvault/daemon/migrate';
 import type { PrismaClient } from '@syncvault/daemon/store';
 
 export const FAKE_TOTAL = 30;
@@ -21,6 +21,7 @@ const BATCH = 10;
 export class FakeMigrations implements Pick<EngineBindings, 'migrationRunner' | 'migrationPlanner'> {
   /** Set: every plan is refused with it. */
   refusal: string | null = null;
+  /** The requests planned through the planner (the API, the CLI), not those a run plans itself. */
   readonly planned: MigrationRequest[] = [];
   readonly runs: FakeRun[] = [];
   /** Set: each run waits here after its first batch (until it opens, or the run's signal aborts). */
@@ -39,22 +40,7 @@ export class FakeMigrations implements Pick<EngineBindings, 'migrationRunner' | 
   readonly migrationPlanner = {
     plan: async (request: MigrationRequest): Promise<MigrationPlan> => {
       this.planned.push(request);
-      const source = await this.account(request.source);
-      const target = await this.account(request.target);
-      const unfinished = this.unfinished(source.id, target.id);
-      return {
-        source: { accountId: source.id, name: source.name, kind: source.kind as MigrationPlan['source']['kind'], snapshot: request.fromSnapshot === undefined ? null : { seq: request.fromSnapshot, finishedAt: null } },
-        target: { accountId: target.id, name: target.name, tokenServerUrl: 'http://127.0.0.1:9/token/1.0/sync/1.5', collections: {}, empty: true, quota: { usedKb: 0, quotaKb: null }, limits: { max_post_records: BATCH } },
-        mode: request.replace === true ? 'replace' : request.merge === true ? 'merge' : 'empty',
-        rekey: request.rekey === true,
-        keys: 'copy',
-        metaGlobal: 'copy',
-        collections: [{ collection: 'bookmarks', action: 'copy', records: FAKE_TOTAL, bytes: FAKE_TOTAL * 100, skipped: [], targetRecords: 0, ttlSeconds: null }],
-        totals: { records: FAKE_TOTAL, bytes: FAKE_TOTAL * 100, batches: FAKE_TOTAL / BATCH },
-        refusal: this.refusal,
-        notes: [],
-        resumes: unfinished === undefined || request.restart === true ? null : { migrationId: unfinished.id, done: unfinished.done, total: unfinished.total },
-      };
+      return this.makePlan(request);
     },
     get: async (id: string): Promise<MigrationView> => {
       const view = this.views.get(id);
@@ -67,9 +53,29 @@ export class FakeMigrations implements Pick<EngineBindings, 'migrationRunner' | 
         .sort((a, b) => b.startedAt.localeCompare(a.startedAt) || b.id.localeCompare(a.id)),
   };
 
+  private async makePlan(request: MigrationRequest): Promise<MigrationPlan> {
+    const source = await this.account(request.source);
+    const target = await this.account(request.target);
+    const unfinished = this.unfinished(source.id, target.id);
+    return {
+      source: { accountId: source.id, name: source.name, kind: source.kind as MigrationPlan['source']['kind'], snapshot: request.fromSnapshot === undefined ? null : { seq: request.fromSnapshot, finishedAt: null } },
+      target: { accountId: target.id, name: target.name, tokenServerUrl: 'http://127.0.0.1:9/token/1.0/sync/1.5', collections: {}, empty: true, quota: { usedKb: 0, quotaKb: null }, limits: { max_post_records: BATCH } },
+      mode: request.replace === true ? 'replace' : request.merge === true ? 'merge' : 'empty',
+      rekey: request.rekey === true,
+      keys: 'copy',
+      metaGlobal: 'copy',
+      collections: [{ collection: 'bookmarks', action: 'copy', records: FAKE_TOTAL, bytes: FAKE_TOTAL * 100, skipped: [], targetRecords: 0, ttlSeconds: null }],
+      totals: { records: FAKE_TOTAL, bytes: FAKE_TOTAL * 100, batches: FAKE_TOTAL / BATCH },
+      refusal: this.refusal,
+      notes: [],
+      resumes: unfinished === undefined || request.restart === true ? null : { migrationId: unfinished.id, done: unfinished.done, total: unfinished.total },
+    };
+  }
+
   readonly migrationRunner = {
     run: async (request: MigrationRequest, options: MigrationRunOptions = {}): Promise<MigrationResult> => {
-      const plan = await this.migrationPlanner.plan(request);
+      const plan = await this.makePlan(request);
+      if (plan.refusal !== null) throw new MigrationRefusedError(plan.refusal);
       let view = request.restart === true ? undefined : this.unfinished(plan.source.accountId, plan.target.accountId);
       const resumed = view !== undefined;
       if (view === undefined) {

@@ -111,12 +111,27 @@ describe('the migrations API (stand-in engine)', () => {
     fake.refusal = 'the target holds 12 records: give --replace or --merge';
     try {
       const before = (await api.expect<Job[]>(200, 'GET', '/api/jobs')).filter((job) => job.queue === 'migrate').length;
-      const answer = await api.call<{ statusCode: number; message: string }>('POST', '/api/migrations', { source: 'old-server', target: 'new-server' });
+      const answer = await api.call<{ statusCode: number; message: string }>('POST', '/api/migrations', { source: 'old-server', target: 'new-server', fromSnapshot: 1 });
       assert.equal(answer.status, 422, answer.text);
       assert.equal(answer.body.message, 'the target holds 12 records: give --replace or --merge');
       const after = (await api.expect<Job[]>(200, 'GET', '/api/jobs')).filter((job) => job.queue === 'migrate').length;
       assert.equal(after, before, 'nothing was queued');
       assert.equal(fake.runs.length, 0);
+    } finally {
+      fake.refusal = null;
+    }
+  });
+
+  it('queues a source never backed up (no fromSnapshot) without a plan: the job backs it up, plans, and fails on the refusal', async () => {
+    const feed = await openFeed();
+    const planned = fake.planned.length;
+    fake.refusal = 'the target is over its quota';
+    try {
+      const { jobId } = await api.expect<{ jobId: string }>(202, 'POST', '/api/migrations', { source: 'old-server', target: 'new-server' });
+      assert.equal(fake.planned.length, planned, 'not planned before it was queued: the service has no snapshot to plan from');
+      const failed = (await feed.waitFor('the job to fail', (event) => isJob(event, jobId, 'failed', 'completed'))).data as Job;
+      assert.equal(failed.state, 'failed');
+      assert.equal(failed.failedReason, 'the target is over its quota');
     } finally {
       fake.refusal = null;
     }

@@ -50,17 +50,24 @@ export function registerMigrateCommand(program: Command): void {
       // Scripts asking for JSON get no progress lines; a person at a terminal always gets the bar.
       const display = json && process.stderr.isTTY !== true ? { update: () => undefined, stop: () => undefined } : migrationProgressDisplay(process.stderr);
       try {
-        const { createEngineBindings } = await import('../jobs/engine-bindings.js');
+        const [{ createEngineBindings }, { planBeforeRun }] = await Promise.all([import('../jobs/engine-bindings.js'), import('../jobs/plan-migration.js')]);
         const { migrationPlanner, migrationRunner } = createEngineBindings(context);
-        const plan = await migrationPlanner.plan(request);
         if (options.dryRun === true) {
+          const plan = await migrationPlanner.plan(request);
           if (json) printJson(plan);
-          else process.stdout.write(`${describePlan(plan).join('\n')}\n\n${plan.refusal === null ? 'Nothing was written: run again without --dry-run to migrate.' : 'Nothing was written.'}\n`);
+          else process.stdout.write(`${describePlan(plan, request).join('\n')}\n\n${plan.refusal === null ? 'Nothing was written: run again without --dry-run to migrate.' : 'Nothing was written.'}\n`);
           if (plan.refusal !== null) throw new Error(`refused: ${plan.refusal}`);
           return;
         }
-        if (!json) process.stdout.write(`${describePlan(plan).join('\n')}\n\n`);
-        if (plan.refusal !== null) throw new Error(`refused: ${plan.refusal}`);
+        const plan = await planBeforeRun(migrationPlanner, context.prisma, request);
+        if (!json) {
+          process.stdout.write(
+            plan === null
+              ? `${source} has no complete snapshot yet: the migration backs it up first, then plans (and stops if the plan is refused).\n\n`
+              : `${describePlan(plan, request).join('\n')}\n\n`,
+          );
+        }
+        if (plan !== null && plan.refusal !== null) throw new Error(`refused: ${plan.refusal}`);
         let result: MigrationResult;
         try {
           result = await migrationRunner.run(request, { onProgress: (progress) => display.update(progress), signal: interrupt.signal });
@@ -126,10 +133,12 @@ function holdsText(target: MigrationPlan['target']): string {
   return `holds ${records} record(s): ${counts.map(([name, count]) => `${name} ${count}`).join(', ')}`;
 }
 
-export function describePlan(plan: MigrationPlan): string[] {
+/** The plan for a person; `request` says whether the run copies a fresh backup rather than the snapshot planned from. */
+export function describePlan(plan: MigrationPlan, request: Pick<MigrationRequest, 'fromSnapshot'>): string[] {
   const { source, target } = plan;
-  const snapshot =
-    source.snapshot === null ? 'a fresh backup of the live account, taken first' : `snapshot ${source.snapshot.seq}${source.snapshot.finishedAt === null ? '' : ` of ${source.snapshot.finishedAt}`}`;
+  const planned = source.snapshot === null ? null : `snapshot ${source.snapshot.seq}${source.snapshot.finishedAt === null ? '' : ` of ${source.snapshot.finishedAt}`}`;
+  const fresh = request.fromSnapshot === undefined && plan.resumes === null;
+  const snapshot = planned === null ? 'a fresh backup of the live account, taken first' : fresh ? `a fresh backup of the live account, taken first (planned from ${planned}, the latest)` : planned;
   const quota = target.quota.quotaKb === null ? `${target.quota.usedKb} KB used, no quota` : `${target.quota.usedKb} KB used of ${target.quota.quotaKb} KB`;
   const lines = [
     `Migrate ${source.name} (${source.kind}) into ${target.name}: ${plan.totals.records} record(s), ${formatBytes(plan.totals.bytes)} in ${plan.totals.batches} batch(es)`,
@@ -191,8 +200,9 @@ export function clientInstructionLines(clients: ClientInstructions): string[] {
 
 export function describeResult(result: MigrationResult): string[] {
   const uploaded = Object.values(result.uploaded).reduce((sum, count) => sum + count, 0);
+  const snapshot = result.plan.source.snapshot === null ? '' : ` (snapshot ${result.plan.source.snapshot.seq})`;
   const lines = [
-    `Migration ${result.migrationId} from ${result.plan.source.name} into ${result.plan.target.name}: ${uploaded} record(s) uploaded${result.resumed ? ' (resumed from its checkpoint)' : ''}.`,
+    `Migration ${result.migrationId} from ${result.plan.source.name}${snapshot} into ${result.plan.target.name}: ${uploaded} record(s) uploaded${result.resumed ? ' (resumed from its checkpoint)' : ''}.`,
     ...verificationLines(result.verification),
   ];
   if (result.notices.length > 0) lines.push('The target said along the way:', ...result.notices.map((notice) => `  ${notice}`));

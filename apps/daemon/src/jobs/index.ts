@@ -10,6 +10,7 @@ export * from './cancellation.js';
 export * from './retention-job.js';
 export * from './restore-job.js';
 export * from './migrate-job.js';
+export * from './plan-migration.js';
 export * from './job-view.js';
 export * from './job-events.js';
 export * from './jobs-service.js';

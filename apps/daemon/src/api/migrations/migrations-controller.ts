@@ -13,6 +13,7 @@ import {
 } from '@nestjs/swagger';
 import { MIGRATION_PLANNER, type MigrationPlanner } from '../../jobs/contracts.js';
 import { JobsService, resolveAccount } from '../../jobs/jobs-service.js';
+import { planBeforeRun } from '../../jobs/plan-migration.js';
 import { PRISMA } from '../../app/tokens.js';
 import { MigrationRefusedError } from '../../migrate/index.js';
 import type { PrismaClient } from '../../store/prisma.js';
@@ -34,7 +35,8 @@ export class MigrationsController {
   @HttpCode(200)
   @ApiOperation({
     summary: "Plan a migration (dry run): what would move, per collection, the target's state and limits, how keys and meta/global reach it; writes nothing",
-    description: 'A plan whose `refusal` is not null says why running it would be refused (a non-empty target without replace or merge, over quota, ...).',
+    description:
+      'A plan whose `refusal` is not null says why running it would be refused (a non-empty target without replace or merge, over quota, ...). Without fromSnapshot it plans from the latest complete snapshot of the source, though the run copies a fresh backup taken first (unless it resumes an unfinished migration, see `resumes`); a source never backed up cannot be planned yet (422).',
   })
   @ApiOkResponse({ type: MigrationPlanDto })
   @ApiBadRequestResponse({ type: ErrorDto, description: 'the body is not a migration request (replace and merge together, ...)' })
@@ -49,7 +51,7 @@ export class MigrationsController {
   @ApiOperation({
     summary: 'Migrate: plans, then queues a migrate job (follow it at /api/jobs/{jobId}/events)',
     description:
-      "Same body as the plan route; ask for the plan first and show it. A plan with a refusal is answered 422 with the refusal, and nothing is queued. The job (queue `migrate`, accountId the target's) takes a fresh snapshot of the source unless fromSnapshot is given, uploads in batches sized by the target's limits with a checkpoint after each, reads everything back, and completes with a MigrationResult ({migrationId, plan, resumed, uploaded, verification, notices, clients}); a verification mismatch fails it naming the records. Its progress is a MigrationProgress ({accountId, migrationId?, phase, collection?, done, total, notice?}). Cancelling a running migration (POST /api/jobs/{id}/cancel) stops it between two batches; retrying the failed job resumes it from its checkpoint, as does queueing the same pair again (unless restart).",
+      "Same body as the plan route; ask for the plan first and show it. A plan with a refusal is answered 422 with the refusal, and nothing is queued (a source never backed up, with no fromSnapshot, cannot be planned yet: it is queued unplanned, and the job backs it up first, then plans and refuses what the plan refuses). The job (queue `migrate`, accountId the target's) takes a fresh snapshot of the source unless fromSnapshot is given, uploads in batches sized by the target's limits with a checkpoint after each, reads everything back, and completes with a MigrationResult ({migrationId, plan, resumed, uploaded, verification, notices, clients}); a verification mismatch fails it naming the records. Its progress is a MigrationProgress ({accountId, migrationId?, phase, collection?, done, total, notice?}). Cancelling a running migration (POST /api/jobs/{id}/cancel) stops it between two batches; retrying the failed job resumes it from its checkpoint, as does queueing the same pair again (unless restart).",
   })
   @ApiAcceptedResponse({ type: EnqueuedJobDto, description: '`accountId` is the target' })
   @ApiBadRequestResponse({ type: ErrorDto, description: 'the body is not a migration request (replace and merge together, ...)' })
@@ -59,9 +61,9 @@ export class MigrationsController {
   @ApiServiceUnavailableResponse({ type: ErrorDto, description: 'Redis is unreachable' })
   async start(@Body() body: MigrationRequestDto): Promise<EnqueuedJobDto> {
     const request = migrationRequest(body);
-    const plan = await this.migrations.plan(request);
-    if (plan.refusal !== null) throw new MigrationRefusedError(plan.refusal);
-    return this.jobs.enqueueMigration({ ...request, source: plan.source.accountId, target: plan.target.accountId });
+    const plan = await planBeforeRun(this.migrations, this.prisma, request);
+    if (plan !== null && plan.refusal !== null) throw new MigrationRefusedError(plan.refusal);
+    return this.jobs.enqueueMigration(request);
   }
 
   @Get()
