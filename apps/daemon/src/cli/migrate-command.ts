@@ -139,7 +139,8 @@ export function describePlan(plan: MigrationPlan, request: Pick<MigrationRequest
   const planned = source.snapshot === null ? null : `snapshot ${source.snapshot.seq}${source.snapshot.finishedAt === null ? '' : ` of ${source.snapshot.finishedAt}`}`;
   const fresh = request.fromSnapshot === undefined && plan.resumes === null;
   const snapshot = planned === null ? 'a fresh backup of the live account, taken first' : fresh ? `a fresh backup of the live account, taken first (planned from ${planned}, the latest)` : planned;
-  const quota = target.quota.quotaKb === null ? `${target.quota.usedKb} KB used, no quota` : `${target.quota.usedKb} KB used of ${target.quota.quotaKb} KB`;
+  const used = formatBytes(Math.round(target.quota.usedKb * 1024));
+  const quota = target.quota.quotaKb === null ? `${used} used, no quota` : `${used} used of ${formatBytes(Math.round(target.quota.quotaKb * 1024))}`;
   const lines = [
     `Migrate ${source.name} (${source.kind}) into ${target.name}: ${plan.totals.records} record(s), ${formatBytes(plan.totals.bytes)} in ${plan.totals.batches} batch(es)`,
     `  from        ${snapshot}`,
@@ -149,6 +150,7 @@ export function describePlan(plan: MigrationPlan, request: Pick<MigrationRequest
     `  mode        ${MODE_WORDS[plan.mode]}`,
     `  crypto/keys ${KEYS_WORDS[plan.keys]}`,
     `  meta/global ${META_GLOBAL_WORDS[plan.metaGlobal]}`,
+    ...(plan.resumes === null ? [] : [`  resumes     ${plan.resumes.done} of ${plan.resumes.total} record(s) already uploaded (--restart starts over)`]),
     '',
   ];
   const rows = [
@@ -163,7 +165,6 @@ export function describePlan(plan: MigrationPlan, request: Pick<MigrationRequest
     ]),
   ];
   lines.push(...formatTable(rows, [2, 3, 4]).map((line) => `  ${line}`));
-  if (plan.resumes !== null) lines.push('', `  resumes migration ${plan.resumes.migrationId}: ${plan.resumes.done} of ${plan.resumes.total} record(s) already uploaded (--restart starts over)`);
   if (plan.notes.length > 0) lines.push('');
   for (const note of plan.notes) lines.push(`  note: ${note}`);
   if (plan.refusal !== null) lines.push('', `  REFUSED: ${plan.refusal}`);
