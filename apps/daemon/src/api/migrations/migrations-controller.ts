@@ -2,7 +2,6 @@ import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@ne
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
-  ApiConflictResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -40,8 +39,8 @@ export class MigrationsController {
   })
   @ApiOkResponse({ type: MigrationPlanDto })
   @ApiBadRequestResponse({ type: ErrorDto, description: 'the body is not a migration request (replace and merge together, ...)' })
-  @ApiNotFoundResponse({ type: ErrorDto, description: 'no such account or snapshot' })
-  @ApiUnprocessableEntityResponse({ type: ErrorDto, description: 'the request contradicts itself (e.g. a target that is not a Sync 1.5 account)' })
+  @ApiNotFoundResponse({ type: ErrorDto, description: 'no such account' })
+  @ApiUnprocessableEntityResponse({ type: ErrorDto, description: 'it cannot be migrated at all: a target that is not a Sync 1.5 account, no such (complete) snapshot, a source never backed up and no fromSnapshot, merge with rekey, ...' })
   async plan(@Body() body: MigrationRequestDto): Promise<MigrationPlanDto> {
     return (await this.migrations.plan(migrationRequest(body))) as unknown as MigrationPlanDto;
   }
@@ -55,9 +54,8 @@ export class MigrationsController {
   })
   @ApiAcceptedResponse({ type: EnqueuedJobDto, description: '`accountId` is the target' })
   @ApiBadRequestResponse({ type: ErrorDto, description: 'the body is not a migration request (replace and merge together, ...)' })
-  @ApiNotFoundResponse({ type: ErrorDto, description: 'no such account or snapshot' })
-  @ApiConflictResponse({ type: ErrorDto, description: 'the snapshot is not complete' })
-  @ApiUnprocessableEntityResponse({ type: ErrorDto, description: "the plan refuses it: the message is the plan's refusal" })
+  @ApiNotFoundResponse({ type: ErrorDto, description: 'no such account' })
+  @ApiUnprocessableEntityResponse({ type: ErrorDto, description: "the plan refuses it (the message is the plan's refusal), or it cannot be migrated at all (see the plan route)" })
   @ApiServiceUnavailableResponse({ type: ErrorDto, description: 'Redis is unreachable' })
   async start(@Body() body: MigrationRequestDto): Promise<EnqueuedJobDto> {
     const request = migrationRequest(body);
