@@ -214,6 +214,10 @@ describe('migration between two sandboxes', () => {
       }
       assert.equal(await exited, 'SIGKILL');
       assert.ok(killedAt?.migrationId !== undefined);
+      // What a device pointed at the target now would find: meta/global and crypto/keys (so nothing to make it wipe) and part of the data.
+      const midway = await world.targetCollections(account.uid);
+      assert.equal(midway['crypto'], 1);
+      assert.equal(midway['meta'], 1);
       const stopped = await world.service.get(killedAt.migrationId);
       assert.equal(stopped.status, 'running', 'a killed run leaves its row as it was');
       assert.ok(stopped.done >= 600 && stopped.done < stopped.total, `checkpoint ${stopped.done}/${stopped.total}`);
