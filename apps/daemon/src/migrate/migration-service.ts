@@ -106,7 +106,7 @@ interface Checkpoint {
   collections: Record<string, { done: number; total: number }>;
 }
 
-type SkipReason = 'ttl already over' | 'the target has a newer version' | 'does not decrypt with the source keys';
+type SkipReason = 'ttl already over' | 'already on the target' | 'the target has a newer version' | 'does not decrypt with the source keys';
 
 /** Everything a plan and a run work from. */
 interface Context {
@@ -135,8 +135,8 @@ interface Context {
   writeMeta: boolean;
   /** Data collections in upload order, with the reason when one is left out. */
   collections: Array<{ name: string; total: number; dropped: string | null }>;
-  /** --merge: the target's records' modified times. */
-  targetModified: Map<string, Map<string, number>>;
+  /** --merge: the target's records (modified time, payload hash). */
+  targetRecords: Map<string, Map<string, { modified: number; hash: string }>>;
   notes: string[];
 }
 
@@ -306,7 +306,7 @@ export class MigrationService {
 
       let uploaded: Record<string, number>;
       try {
-        uploaded = await this.upload(context, migrationId, checkpoint, report, options.signal);
+        uploaded = await this.upload(context, notices, migrationId, checkpoint, report, options.signal);
       } catch (error) {
         await this.options.prisma.migration.update({ where: { id: migrationId }, data: { status: 'interrupted', error: describeFailure(error) } });
         if (error instanceof QuotaExceededError) throw new MigrationRefusedError(`the target is over its storage quota (${describeFailure(error)}); free space on the target or raise its quota, then run the migration again: it resumes where it stopped`);
@@ -464,13 +464,13 @@ export class MigrationService {
       return { name, total: counts[name] ?? 0, dropped };
     });
 
-    const targetModified = new Map<string, Map<string, number>>();
+    const targetRecords = new Map<string, Map<string, { modified: number; hash: string }>>();
     if (flags.mode === 'merge') {
       for (const { name, dropped } of collections) {
         if (dropped !== null || targetInfo[name] === undefined) continue;
-        const modified = new Map<string, number>();
-        for await (const page of targetConnection.storage.readRecords(name)) for (const bso of page) modified.set(bso.id, bso.modified);
-        targetModified.set(name, modified);
+        const records = new Map<string, { modified: number; hash: string }>();
+        for await (const page of targetConnection.storage.readRecords(name)) for (const bso of page) records.set(bso.id, { modified: bso.modified, hash: payloadHash(bso.payload) });
+        targetRecords.set(name, records);
       }
     }
 
@@ -496,7 +496,7 @@ export class MigrationService {
       metaPayload: meta === null ? null : JSON.stringify(meta),
       writeMeta,
       collections,
-      targetModified,
+      targetRecords,
       notes,
     };
   }
@@ -636,7 +636,7 @@ export class MigrationService {
     skipped: Map<SkipReason, number>,
     options: { estimate?: boolean } = {},
   ): AsyncGenerator<{ records: Array<OutgoingBso & { position: number }>; end: number }> {
-    const modifiedOnTarget = context.targetModified.get(collection);
+    const onTarget = context.targetRecords.get(collection);
     const pageSize = sourcePageSize(context.limits);
     for (let offset = from; ; offset += pageSize) {
       const versions = await this.repository.visibleVersions(context.source.id, context.snapshot.seq, collection, { offset, limit: pageSize });
@@ -648,8 +648,10 @@ export class MigrationService {
         const skip = (reason: SkipReason) => skipped.set(reason, (skipped.get(reason) ?? 0) + 1);
         const ttl = remainingTtlSeconds(collection, version.modified, nowMs);
         if (ttl !== null && ttl <= 0) return skip('ttl already over');
-        const targetModified = modifiedOnTarget?.get(version.bsoId);
-        if (targetModified !== undefined && targetModified > version.modified) return skip('the target has a newer version');
+        // Server times are upload times on both sides: the best sign of which copy a device changed last.
+        const targetRecord = onTarget?.get(version.bsoId);
+        if (targetRecord?.hash === version.blobHash) return skip('already on the target');
+        if (targetRecord !== undefined && targetRecord.modified > version.modified) return skip('the target has a newer version');
         let payload = version.payload;
         if (context.reencrypt && options.estimate !== true) {
           try {
@@ -673,6 +675,7 @@ export class MigrationService {
 
   private async upload(
     context: Context,
+    notices: TargetNotices,
     migrationId: string,
     checkpoint: Checkpoint,
     report: (progress: Omit<MigrationProgress, 'migrationId'>) => void,
@@ -706,8 +709,10 @@ export class MigrationService {
       await save();
     }
 
-    for (const [collection, state] of Object.entries(checkpoint.collections)) {
-      if (state.done >= state.total) continue;
+    // The plan's order, not the checkpoint's keys: Postgres keeps JSON object keys in its own order.
+    for (const collection of migratedCollections(context)) {
+      const state = checkpoint.collections[collection];
+      if (state === undefined || state.done >= state.total) continue;
       uploaded[collection] = 0;
       report({ phase: 'uploading', collection, ...progressOf(checkpoint) });
       const skipped = new Map<SkipReason, number>();
@@ -725,6 +730,7 @@ export class MigrationService {
             } catch (error) {
               // Another client wrote to the collection meanwhile: our records keep their ids, so sending the batch again is safe.
               if (!(error instanceof PreconditionFailedError) || attempt >= MAX_PRECONDITION_RETRIES) throw error;
+              notices.add(`${collection} changed on the target meanwhile (412): sending the batch again`);
               info = await storage.infoCollections(callOptions);
             }
           }
@@ -782,7 +788,7 @@ export class MigrationService {
       collections.push({ collection: META_COLLECTION, expected: 1, found: record === null ? 0 : 1, mismatches: mismatchCount - before });
     }
 
-    for (const collection of Object.keys(checkpoint.collections)) {
+    for (const collection of migratedCollections(context)) {
       const before = mismatchCount;
       const onTarget = new Map<string, string>();
       for await (const page of storage.readRecords(collection)) for (const bso of page) onTarget.set(bso.id, bso.payload);
@@ -803,8 +809,8 @@ export class MigrationService {
             continue;
           }
           // A newer record the merge kept is the target's own.
-          const targetModified = context.targetModified.get(collection)?.get(version.bsoId);
-          if (targetModified !== undefined && targetModified > version.modified) continue;
+          const targetRecord = context.targetRecords.get(collection)?.get(version.bsoId);
+          if (targetRecord !== undefined && targetRecord.modified > version.modified) continue;
           if (!context.reencrypt) {
             if (payloadHash(payload) !== version.blobHash) mismatch(collection, version.bsoId, 'differs');
             continue;
@@ -829,6 +835,10 @@ export class MigrationService {
     }
     return { ok: mismatchCount === 0, collections, mismatches };
   }
+}
+
+function migratedCollections(context: Context): string[] {
+  return context.collections.filter((collection) => collection.dropped === null).map((collection) => collection.name);
 }
 
 function sourcePageSize(limits: ServerLimits): number {
