@@ -1,17 +1,17 @@
 /**
- * Migration throughput, one run. An FxA account on sandbox A holds N records (history,
- * bookmarks, passwords, forms) and is backed up into a scratch database. Sandbox B's tokenserver
- * trusts A's accounts, as a self-hosted server trusts Mozilla's: the same account on B starts
- * empty. Then, each in a fresh child process (so its peak RSS is its own):
+ * Migration throughput, one run. An FxA account on a "mozilla" sandbox holds N records (history,
+ * bookmarks, passwords, forms) and is backed up into a scratch database. A "selfhosted" sandbox's
+ * tokenserver trusts mozilla's accounts, as in test/migrate: the same account starts empty there.
+ * Then, each in a fresh child process (so its peak RSS is its own):
  *
- * - `MigrationService.run` copies the snapshot into the account's storage on B, timed whole
- *   (planning, upload, read-back verification), with the time of each phase;
+ * - `MigrationService.run` copies the snapshot into the account's self-hosted storage, timed
+ *   whole (planning, upload, read-back verification), with the time of each phase;
  * - the baseline uploads the same payloads (same sortindex and ttl) with the same batch sizes,
- *   `Storage15Client.uploadRecords` per collection, into another empty account on B; the payloads
+ *   `Storage15Client.uploadRecords` per collection, into another empty account there; the payloads
  *   are read from the store before the clock starts, so it measures the upload alone.
  *
- * Both targets are then read raw through B's control API to check they hold what the snapshot
- * holds. Figures are printed, not asserted.
+ * Both targets are then read raw through the self-hosted sandbox's control API to check that they
+ * hold what the snapshot holds. Figures are printed, not asserted.
  */
 import { randomBytes } from 'node:crypto';
 import { startSandbox } from '@syncvault/sandbox';
@@ -218,10 +218,11 @@ function kib(kilobytes: number): string {
 
 async function main(): Promise<void> {
   if (!Number.isSafeInteger(RECORDS) || RECORDS < 20) throw new Error('BENCH_MIGRATE_RECORDS must be a whole number of at least 20');
-  const { sandbox: a, email, password, credentials } = await benchAccount(SEED);
-  const b = await startSandbox({ port: 0, seed: 'none', accountsServer: a.urls.fxa });
+  // As test/migrate's world: "mozilla" holds the account, "selfhosted" trusts its accounts server.
+  const { sandbox: mozilla, email, password, credentials } = await benchAccount(SEED);
+  const selfhosted = await startSandbox({ port: 0, seed: 'none', accountsServer: mozilla.urls.fxa });
   const bareEmail = 'bench-baseline@syncvault.test';
-  await createBenchFxaAccount(a, bareEmail, password, 'none');
+  await createBenchFxaAccount(mozilla, bareEmail, password, 'none');
   const database = await createBenchDatabase();
   const prisma = createPrismaClient(database.url);
   const vaultKey = randomBytes(32);
@@ -230,10 +231,10 @@ async function main(): Promise<void> {
   const accounts = new AccountService({ prisma, vault, keyCustody });
   try {
     const add = (name: string, accountEmail: string, tokenServerUrl: string) =>
-      accounts.beginAdd({ name, kind: 'selfhosted15', email: accountEmail, password, fxaUrl: a.urls.fxa, tokenServerUrl }).then(doneAccountId);
-    const sourceId = await add('source', email, a.urls.tokenServer);
-    const targetId = await add('target', email, b.urls.tokenServer);
-    const bareId = await add('baseline', bareEmail, b.urls.tokenServer);
+      accounts.beginAdd({ name, kind: 'selfhosted15', email: accountEmail, password, fxaUrl: mozilla.urls.fxa, tokenServerUrl }).then(doneAccountId);
+    const sourceId = await add('source', email, mozilla.urls.tokenServer);
+    const targetId = await add('target', email, selfhosted.urls.tokenServer);
+    const bareId = await add('baseline', bareEmail, selfhosted.urls.tokenServer);
     const snapshot = await new BackupEngine({ prisma, databaseUrl: database.url, keyCustody }).run({ accountId: sourceId, trigger: 'manual', connection: await accounts.openConnection(sourceId) });
     const expected = await new SnapshotRepository(prisma).visibleCounts(sourceId, snapshot.seq);
     const total = Object.values(expected).reduce((sum, count) => sum + count, 0);
@@ -244,10 +245,10 @@ async function main(): Promise<void> {
     const bare = await runWorker<WorkerResult>(import.meta.url, WORKER_ENV, bareInput);
     const migration = await runWorker<WorkerResult>(import.meta.url, WORKER_ENV, migrationInput);
 
-    // What B's operator sees: both targets hold exactly what the snapshot holds.
-    const bareUid = (await control<{ uid: string }>(`${a.urls.control}/accounts/${encodeURIComponent(bareEmail)}`)).uid;
+    // What the self-hosted node's operator sees: both targets hold exactly what the snapshot holds.
+    const bareUid = (await control<{ uid: string }>(`${mozilla.urls.control}/accounts/${encodeURIComponent(bareEmail)}`)).uid;
     for (const [label, uid] of [['migration target', credentials.uid], ['baseline target', bareUid]] as const) {
-      const held = await control<Record<string, number>>(`${b.urls.control}/storage-users/${uid}/collections`);
+      const held = await control<Record<string, number>>(`${selfhosted.urls.control}/storage-users/${uid}/collections`);
       check(JSON.stringify(Object.entries(held).sort()) === JSON.stringify(Object.entries(expected).sort()), `the ${label} holds ${JSON.stringify(held)}, the snapshot ${JSON.stringify(expected)}`);
     }
     check(migration.records === total && bare.records === total, `uploaded ${migration.records} (migration) and ${bare.records} (baseline) of ${total} records`);
@@ -265,8 +266,8 @@ async function main(): Promise<void> {
   } finally {
     accounts.close();
     await prisma.$disconnect();
-    await b.close();
-    await a.close();
+    await selfhosted.close();
+    await mozilla.close();
     await database.drop();
   }
 }
