@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { MigrationRefusedError, MigrationVerificationError, type MigrationProgress, type MigrationRequest } from '@syncvault/daemon/migrate';
+import { ForgetService } from '@syncvault/daemon/retention';
 import { startSandbox, type RunningSandbox } from '@syncvault/sandbox';
 import { KeyOnlyReader, MigrateWorld, type RawRecord, type SandboxAccountSummary } from './support/migrate-world.js';
 import type { MigrateWorkerInput, MigrateWorkerLine } from './support/migrate-worker.js';
@@ -213,9 +214,18 @@ describe('migration between two sandboxes', () => {
       }
       assert.equal(await exited, 'SIGKILL');
       assert.ok(killedAt?.migrationId !== undefined);
+      // What a device pointed at the target now would find: meta/global and crypto/keys (so nothing to make it wipe) and part of the data.
+      const midway = await world.targetCollections(account.uid);
+      assert.equal(midway['crypto'], 1);
+      assert.equal(midway['meta'], 1);
       const stopped = await world.service.get(killedAt.migrationId);
       assert.equal(stopped.status, 'running', 'a killed run leaves its row as it was');
       assert.ok(stopped.done >= 600 && stopped.done < stopped.total, `checkpoint ${stopped.done}/${stopped.total}`);
+
+      // Retention keeps the snapshot the unfinished migration copies, whatever the policy.
+      await world.backup.run({ accountId: source.id, trigger: 'manual', connection: await world.accounts.openConnection(source.id) });
+      const forgot = await new ForgetService({ prisma: world.prisma, databaseUrl: world.database.url }).forget(source.id, { keepLast: 1 });
+      assert.deepEqual(forgot.kept.find((snapshot) => snapshot.seq === stopped.sourceSeq)?.reasons, ['migration']);
 
       const plan = await world.service.plan(request);
       assert.deepEqual(plan.resumes, { migrationId: killedAt.migrationId, done: stopped.done, total: stopped.total });
