@@ -238,7 +238,11 @@ export class MigrationService {
     const flags = unfinished === null ? this.flagsOf(request) : this.resumeFlags(unfinished, request);
     const seq = unfinished?.sourceSeq ?? request.fromSnapshot ?? (await this.latestComplete(source.id));
     const context = await this.context(source, target, seq, flags, new TargetNotices());
-    return this.planOf(context, unfinished === null ? null : { migrationId: unfinished.id, ...progressOf(unfinished.checkpoint as unknown as Checkpoint) });
+    const plan = await this.planOf(context, unfinished === null ? null : { migrationId: unfinished.id, ...progressOf(unfinished.checkpoint as unknown as Checkpoint) });
+    if (unfinished === null && request.fromSnapshot === undefined) {
+      plan.notes.unshift(`figures from the latest snapshot (${context.snapshot.seq}); running backs up the live account first and copies that fresh snapshot`);
+    }
+    return plan;
   }
 
   /**
