@@ -70,7 +70,11 @@ export interface MigrationPlan {
     accountId: string;
     name: string;
     kind: 'mozilla' | 'selfhosted15' | 'legacy11';
-    /** The snapshot copied; null when a fresh backup of the live account is taken first. */
+    /**
+     * The snapshot the plan counts from: the one copied with `fromSnapshot` (or by a resumed
+     * migration), else the latest complete one, while a run backs up the live account first and
+     * copies that fresh snapshot. A source never backed up has no plan (MigrationRefusedError).
+     */
     snapshot: { seq: number; finishedAt: string | null } | null;
   };
   target: {
