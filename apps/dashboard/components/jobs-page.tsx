@@ -5,7 +5,8 @@ import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { api, describeError } from '../lib/api';
 import { formatCount, formatDuration, isRunning, jobStateLabel, snapshotRecords } from '../lib/format';
 import { useJobFeed, type JobFeed } from '../lib/job-events';
-import type { Account, Job, RestoreResult, Snapshot } from '../lib/types';
+import { migrationHref, MIGRATION_QUEUE } from '../lib/migrate';
+import type { Account, Job, MigrationResult, RestoreResult, Snapshot } from '../lib/types';
 import { useApi } from '../lib/use-api';
 import { Badge, type Tone } from './badge';
 import { JobProgressView } from './job-progress';
@@ -52,6 +53,7 @@ function stateLabel(job: Job): string {
 }
 
 function jobTitle(job: Job): string {
+  if (job.queue === MIGRATION_QUEUE) return 'Migration';
   return job.name === 'backup' ? 'Backup' : job.name === 'retention' ? 'Retention' : job.name === 'restore' ? 'Restore' : job.name;
 }
 
@@ -61,6 +63,10 @@ function isSnapshotSummary(result: unknown): result is Pick<Snapshot, 'seq' | 's
 
 function isRestoreResult(result: unknown): result is RestoreResult {
   return typeof result === 'object' && result !== null && Array.isArray((result as { written?: unknown }).written) && typeof (result as { preRestoreSnapshot?: unknown }).preRestoreSnapshot === 'object';
+}
+
+function isMigrationResult(result: unknown): result is MigrationResult {
+  return typeof result === 'object' && result !== null && typeof (result as { migrationId?: unknown }).migrationId === 'string' && typeof (result as { verification?: unknown }).verification === 'object';
 }
 
 function Outcome({ job, accountName }: { job: Job; accountName: string }) {
@@ -88,6 +94,16 @@ function Outcome({ job, accountName }: { job: Job; accountName: string }) {
         {formatCount(result.written.length)} {result.written.length === 1 ? 'record' : 'records'} restored from snapshot #{result.plan.from} ·{' '}
         {result.verification.ok ? 'checked on the server' : <strong className="error-text">check failed</strong>} · undo:{' '}
         <Link href={`/accounts/${encodeURIComponent(accountName)}/snapshots/${result.preRestoreSnapshot.seq}`}>snapshot #{result.preRestoreSnapshot.seq}</Link>
+      </span>
+    );
+  }
+  if (job.state === 'completed' && isMigrationResult(job.result)) {
+    const result = job.result;
+    const sent = result.verification.collections.reduce((sum, collection) => sum + collection.expected, 0);
+    return (
+      <span>
+        {formatCount(sent)} records from {result.plan.source.name} to {result.plan.target.name} ·{' '}
+        {result.verification.ok ? 'verified' : <strong className="error-text">verification failed</strong>} · <Link href={migrationHref(result.migrationId)}>report</Link>
       </span>
     );
   }
