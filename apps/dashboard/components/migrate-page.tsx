@@ -44,7 +44,7 @@ function PlanTable({ plan }: { plan: MigrationPlan }) {
         </thead>
         <tbody>
           {plan.collections.map((collection) => (
-            <tr key={collection.collection} data-collection={collection.collection} data-records={collection.records} data-action={collection.action} data-target-records={collection.targetRecords}>
+            <tr key={collection.collection} data-collection={collection.collection} data-records={collection.records} data-action={collection.action} data-target-records={collection.targetRecords} data-skipped={collection.skipped.reduce((sum, skip) => sum + skip.count, 0)}>
               <td data-label="Collection">
                 <strong>{collection.collection}</strong>
                 {collection.note !== undefined && <span className="hint">{collection.note}</span>}
@@ -90,7 +90,7 @@ function TargetFacts({ plan }: { plan: MigrationPlan }) {
       <div>
         <dt>Holds now</dt>
         <dd data-target-empty={plan.target.empty ? 'yes' : 'no'}>
-          {plan.target.empty ? 'Nothing: the target is empty.' : `${formatCount(held)} records in ${formatCount(Object.keys(plan.target.collections).length)} collections.`}
+          {plan.target.empty ? 'Nothing: the target is empty.' : `${formatCount(held)} ${held === 1 ? 'record' : 'records'} in ${formatCount(Object.keys(plan.target.collections).length)} ${Object.keys(plan.target.collections).length === 1 ? 'collection' : 'collections'}.`}
         </dd>
       </div>
       <div>

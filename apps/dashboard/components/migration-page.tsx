@@ -22,18 +22,18 @@ export function MigrationPage({ id }: { id: string }) {
   const migration = view.data;
   useEffect(() => setRunning(migration?.status === 'running'), [migration?.status]);
 
-  const head = (
+  const head = (title: string) => (
     <>
       <p className="breadcrumbs">
         <Link href="/migrate">Migrate</Link> /
       </p>
-      <h1>Migration</h1>
+      <h1>{title}</h1>
     </>
   );
   if (migration === undefined) {
     return (
       <div className="page">
-        {head}
+        {head('Migration')}
         {view.error === undefined && <Loading what="the migration" />}
         {view.error !== undefined && <ErrorState title={/no migration|not found/i.test(view.error) ? 'No such migration.' : 'Could not load the migration.'} message={view.error} onRetry={view.reload} />}
       </div>
@@ -48,7 +48,7 @@ export function MigrationPage({ id }: { id: string }) {
 
   return (
     <div className="page migration-page" data-migration-id={migration.id} data-status={migration.status}>
-      {head}
+      {head(`Migration from ${sourceName} to ${targetName}`)}
       <dl className="facts facts-inline">
         <div>
           <dt>Status</dt>

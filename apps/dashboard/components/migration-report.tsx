@@ -162,7 +162,9 @@ export function MigrationReport({ result, headingRef, actions }: { result: Migra
           <dt>Verification</dt>
           <dd data-verified={ok ? 'yes' : 'no'}>
             {ok ? (
-              <Badge tone="ok">Verified: the target holds every record sent, byte for byte</Badge>
+              <>
+                <Badge tone="ok">Verified</Badge> the target holds every record sent, as it was sent
+              </>
             ) : (
               <Badge tone="failed">{formatCount(result.verification.collections.reduce((sum, collection) => sum + collection.mismatches, 0))} records differ</Badge>
             )}
@@ -187,6 +189,7 @@ export function MigrationReport({ result, headingRef, actions }: { result: Migra
           </dd>
         </div>
       </dl>
+      <h3>Checked on the target</h3>
       <VerificationView result={result} />
       {result.notices.length > 0 && (
         <>

@@ -69,7 +69,7 @@ export function migrationPhaseText(progress: Pick<MigrationJobProgress, 'phase' 
 }
 
 export const MODE_WORDS: Record<MigrationMode, string> = {
-  empty: 'Into an empty target',
+  empty: 'Neither Replace nor Merge: only into an empty target',
   replace: 'Replace: the target’s storage is wiped first',
   merge: 'Merge: the target’s records are kept, and win where they are newer',
 };
