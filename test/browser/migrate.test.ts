@@ -116,12 +116,20 @@ describe('the migration wizard', () => {
     assert.deepEqual(await targetSelect.locator('option').allInnerTexts(), ['Choose an account…', 'own-server (Self-hosted · Sync 1.5)']);
     await targetSelect.selectOption(target.id);
     await page.getByRole('checkbox', { name: /Re-key/ }).waitFor();
+    // Never backed up: the plan has nothing to count from, so the wizard offers a first backup.
+    const backUpFirst = page.locator('[data-back-up-first]');
+    await backUpFirst.getByText('old-weave has no complete snapshot yet').waitFor();
+    assert.equal(await page.getByRole('radio', { name: /One of its snapshots/ }).isDisabled(), true);
     await browser.screenshot('migrate-01-choose');
+    await backUpFirst.getByRole('button', { name: 'Back up old-weave now' }).click();
+    await backUpFirst.waitFor({ state: 'detached', timeout: 120_000 });
+    assert.equal(await page.getByRole('radio', { name: /One of its snapshots/ }).isEnabled(), true, 'the new snapshot can be chosen');
 
     await page.getByRole('button', { name: 'Plan the migration' }).click();
     const plan = page.locator('.migration-plan');
     await plan.waitFor();
     assert.equal(await plan.getAttribute('data-refused'), 'no');
+    assert.match(await plan.locator('[data-source-snapshot]').innerText(), /a fresh backup is taken first and copied; these numbers are those of its latest snapshot, #1/);
     assert.equal(await page.locator('[data-target-empty]').getAttribute('data-target-empty'), 'yes');
     assert.equal(await page.locator('[data-keys]').getAttribute('data-keys'), 'rewrap', 'a 1.1 Sync Key’s bulk keys are re-wrapped with the target’s kB');
     assert.equal(await page.locator('[data-meta-global]').getAttribute('data-meta-global'), 'convert');
@@ -210,9 +218,11 @@ describe('the migration wizard', () => {
     await page.waitForFunction(() => document.querySelectorAll('#migrate-target option').length > 1);
     assert.equal(await page.getByLabel('Target account').inputValue(), target.id);
 
-    // A snapshot as the source: the backup the migration took.
+    // A snapshot as the source: the newest, which the migration took.
+    const [newest] = await stack.api.expect<Array<{ seq: number; tags: string[] }>>(200, 'GET', '/api/accounts/old-weave/snapshots?status=complete');
+    assert.equal(newest?.seq, 2, 'the migration backed the live account up first');
     await page.getByRole('radio', { name: /One of its snapshots/ }).check();
-    assert.equal(await page.getByLabel('Snapshot', { exact: true }).inputValue(), '1');
+    assert.equal(await page.getByLabel('Snapshot', { exact: true }).inputValue(), '2');
     await page.getByRole('button', { name: 'Plan the migration' }).click();
     const plan = page.locator('.migration-plan');
     await plan.waitFor();
@@ -220,7 +230,7 @@ describe('the migration wizard', () => {
     assert.equal(await page.locator('[data-target-empty]').getAttribute('data-target-empty'), 'no');
     assert.match(await page.locator('[data-refusal]').innerText(), /cannot run as asked[\s\S]*Choose Replace or Merge above/i);
     assert.equal(await page.getByRole('button', { name: 'Run the migration' }).isDisabled(), true, 'Run is disabled while the plan refuses');
-    assert.match(await plan.locator('.plan-summary').innerText(), /snapshot #1/);
+    assert.match(await plan.locator('[data-source-snapshot]').innerText(), /^Snapshot #2 of .*, as it is\.$/);
     const choice = page.locator('[data-mode-choice]');
     await choice.waitFor();
     assert.match(await choice.locator('legend').innerText(), /own-server already holds data/);

@@ -23,7 +23,7 @@ function restorePhaseText(progress: RestoreProgress): string {
 function phaseText(progress: JobProgress | null, job: Job | undefined): string {
   const state = job?.state;
   if (state === 'completed') return 'Done';
-  if (state === 'active' && job?.cancelRequestedAt != null) return 'Stopping: the snapshot being written will be discarded';
+  if (state === 'active' && job?.cancelRequestedAt != null) return job.queue === MIGRATION_QUEUE ? 'Stopping after the current batch: the checkpoint is kept' : 'Stopping: the snapshot being written will be discarded';
   if (state === 'waiting' || state === 'prioritized' || state === 'delayed') return 'Queued, waiting for a worker';
   if (isMigrationProgress(progress, job)) return migrationPhaseText(progress);
   if (isRestoreProgress(progress, job)) return restorePhaseText(progress);

@@ -9,6 +9,7 @@ import { canBeTarget, KEYS_WORDS, limitLabel, limitValue, META_GLOBAL_WORDS, mig
 import type { Account, Job, MigrationJobProgress, MigrationMode, MigrationPlan, MigrationRequest, MigrationResult, MigrationView } from '../lib/types';
 import { useApi } from '../lib/use-api';
 import { Badge } from './badge';
+import { JobProgress } from './job-progress';
 import { MigrationList, MigrationReport } from './migration-report';
 import { ProgressBar } from './progress-bar';
 import { Empty, ErrorState, Loading } from './states';
@@ -118,15 +119,21 @@ function TargetFacts({ plan }: { plan: MigrationPlan }) {
   );
 }
 
-function PlanView({ plan }: { plan: MigrationPlan }) {
+function PlanView({ plan, live }: { plan: MigrationPlan; live: boolean }) {
+  const snapshot = plan.source.snapshot;
   return (
     <div className="plan migration-plan" data-refused={plan.refusal === null ? 'no' : 'yes'} data-total-records={plan.totals.records}>
       <p className="plan-summary">
         <strong>
           {formatCount(plan.totals.records)} {plan.totals.records === 1 ? 'record' : 'records'}
         </strong>{' '}
-        ({formatBytes(plan.totals.bytes)}, in {formatCount(plan.totals.batches)} {plan.totals.batches === 1 ? 'upload' : 'uploads'}) from <strong>{plan.source.name}</strong> ({kindLabel(plan.source.kind)},{' '}
-        {plan.source.snapshot === null ? 'a fresh backup taken first' : `snapshot #${plan.source.snapshot.seq}`}) to <strong>{plan.target.name}</strong> at <code>{plan.target.tokenServerUrl}</code>.
+        ({formatBytes(plan.totals.bytes)}, in {formatCount(plan.totals.batches)} {plan.totals.batches === 1 ? 'upload' : 'uploads'}) from <strong>{plan.source.name}</strong> ({kindLabel(plan.source.kind)}) to <strong>{plan.target.name}</strong> at{' '}
+        <code>{plan.target.tokenServerUrl}</code>.
+      </p>
+      <p className="plan-source" data-source-snapshot={snapshot?.seq ?? ''}>
+        {live
+          ? `The account as it is now: a fresh backup is taken first and copied${snapshot === null ? '' : `; these numbers are those of its latest snapshot, #${snapshot.seq}${snapshot.finishedAt === null ? '' : ` (${formatDateTime(snapshot.finishedAt)})`}`}.`
+          : `Snapshot #${snapshot?.seq ?? '?'}${snapshot?.finishedAt == null ? '' : ` of ${formatDateTime(snapshot.finishedAt)}`}, as it is.`}
       </p>
       <dl className="facts">
         <div>
@@ -172,12 +179,28 @@ function MigrationRun({ jobId, label, onFinished }: { jobId: string; label: stri
     if (notice !== undefined && notice !== '') setNotices((seen) => (seen[seen.length - 1] === notice ? seen : [...seen, notice]));
   }, [notice]);
 
+  const [stopping, setStopping] = useState<'no' | 'asking' | 'asked'>('no');
+  const [stopError, setStopError] = useState<string | undefined>(undefined);
+  async function stop() {
+    setStopping('asking');
+    setStopError(undefined);
+    try {
+      await api.cancelJob(jobId);
+      setStopping('asked');
+    } catch (error) {
+      setStopping('no');
+      setStopError(describeError(error));
+    }
+  }
+
   const state = live.job?.state;
   if (state === 'failed') {
+    const stopped = live.job?.cancelRequestedAt != null;
     return (
-      <div className="job-progress state state-error job-failed" data-job-id={jobId} data-state="failed" role="alert">
+      <div className="job-progress state state-error job-failed" data-job-id={jobId} data-state="failed" data-stopped={stopped ? 'yes' : 'no'} role="alert">
         <p>
-          <strong>Failed.</strong> <span className="job-error">{live.job?.failedReason ?? 'The migration failed without a reason.'}</span>
+          <strong>{stopped ? 'Stopped.' : 'Failed.'}</strong>{' '}
+          <span className="job-error">{stopped ? 'What was uploaded stays on the target; planning the same migration again resumes it from its checkpoint.' : (live.job?.failedReason ?? 'The migration failed without a reason.')}</span>
         </p>
       </div>
     );
@@ -186,6 +209,7 @@ function MigrationRun({ jobId, label, onFinished }: { jobId: string; label: stri
   let text: string;
   if (state === 'completed') text = 'Done';
   else if (state === 'waiting' || state === 'prioritized' || state === 'delayed') text = 'Queued, waiting for a worker';
+  else if (stopping === 'asked' || live.job?.cancelRequestedAt != null) text = 'Stopping after the current batch: the checkpoint is kept';
   else if (progress === null) text = 'Starting';
   else text = migrationPhaseText(progress);
   return (
@@ -200,6 +224,65 @@ function MigrationRun({ jobId, label, onFinished }: { jobId: string; label: stri
             <li key={index}>{item}</li>
           ))}
         </ul>
+      )}
+      {state !== 'completed' && (
+        <div className="actions">
+          <button type="button" className="button button-quiet button-small" onClick={() => void stop()} disabled={stopping !== 'no'} aria-describedby={`stop-hint-${jobId}`}>
+            {stopping === 'no' ? 'Stop' : 'Stopping…'}
+          </button>
+          <span className="hint" id={`stop-hint-${jobId}`}>
+            Stops after the batch being uploaded; running it again later resumes from there.
+          </span>
+        </div>
+      )}
+      {stopError !== undefined && (
+        <p className="banner banner-error" role="alert">
+          {stopError}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** A source never backed up has nothing to plan from: one backup first, with its progress. */
+function BackUpFirst({ account, onDone }: { account: Account; onDone: () => void }) {
+  const [jobId, setJobId] = useState<string | undefined>(undefined);
+  const [starting, setStarting] = useState(false);
+  const [error, setError] = useState<string | undefined>(undefined);
+
+  async function start() {
+    setStarting(true);
+    setError(undefined);
+    try {
+      setJobId((await api.backupNow(account.id)).jobId);
+    } catch (failure) {
+      setError(describeError(failure));
+    } finally {
+      setStarting(false);
+    }
+  }
+
+  const finished = useCallback(
+    (job: Job) => {
+      if (job.state === 'completed') onDone();
+    },
+    [onDone],
+  );
+
+  return (
+    <div className="back-up-first" data-back-up-first>
+      <p className="hint">{account.name} has no complete snapshot yet. The plan counts what would move from one, so back it up once first.</p>
+      {jobId === undefined ? (
+        <button type="button" className="button button-secondary button-small" onClick={() => void start()} disabled={starting}>
+          {starting ? 'Starting…' : `Back up ${account.name} now`}
+        </button>
+      ) : (
+        <JobProgress jobId={jobId} label={`Backup of ${account.name}`} onFinished={finished} />
+      )}
+      {error !== undefined && (
+        <p className="error-text" role="alert">
+          {error}
+        </p>
       )}
     </div>
   );
@@ -277,6 +360,13 @@ export function MigratePage({ initialSource, initialTarget }: { initialSource?: 
   useEffect(() => {
     if (finished?.result != null) resultHeading.current?.focus();
   }, [finished]);
+
+  const reloadSnapshots = snapshots.reload;
+  const reloadPlan = plan.reload;
+  const afterBackup = useCallback(() => {
+    reloadSnapshots();
+    if (asked) reloadPlan();
+  }, [reloadSnapshots, reloadPlan, asked]);
 
   function chooseSource(id: string) {
     setSourceId(id);
@@ -419,6 +509,7 @@ export function MigratePage({ initialSource, initialTarget }: { initialSource?: 
                         </span>
                       </label>
                     </div>
+                    {snapshots.data !== undefined && snapshots.data.length === 0 && <BackUpFirst key={source.id} account={source} onDone={afterBackup} />}
                     {fromSnapshot !== 'live' && snapshots.data !== undefined && (
                       <div className="field">
                         <label htmlFor="migrate-snapshot">Snapshot</label>
@@ -543,10 +634,10 @@ export function MigratePage({ initialSource, initialTarget }: { initialSource?: 
                   {!current.target.empty && current.mode === 'empty' && <p>Choose Replace or Merge above.</p>}
                 </div>
               )}
-              <PlanView plan={current} />
+              <PlanView plan={current} live={request.fromSnapshot === undefined} />
               <div className="confirm-restore">
                 <p className="hint">
-                  Then: {current.source.snapshot === null ? 'a fresh backup of the source, ' : ''}
+                  Then: {request.fromSnapshot === undefined ? 'a fresh backup of the source, ' : ''}
                   {current.mode === 'replace' ? 'the target’s storage wiped, ' : ''}the upload in batches the target accepts (crypto/keys and meta/global first, so a device that connects meanwhile never wipes the server), with a checkpoint after each, and a check of every record on the target.
                 </p>
                 {startError !== undefined && (

@@ -3,7 +3,7 @@ import { formatBytes, formatCount } from './format';
 import type { Account, Job, JobProgress, KeysAction, MetaGlobalAction, MigrationJobProgress, MigrationMode, MigrationPhase, MigrationStatus, RecordsAction } from './types';
 
 /** The daemon's BullMQ queue for migrations. */
-export const MIGRATION_QUEUE = 'migration';
+export const MIGRATION_QUEUE = 'migrate';
 
 /** Only Sync 1.5 accounts can receive a migration (current Firefox cannot read 1.1). */
 export function canBeTarget(account: Pick<Account, 'kind'>): boolean {

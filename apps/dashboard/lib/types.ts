@@ -120,14 +120,14 @@ export interface RestoreProgress {
 /** A migration job's progress: the engine's MigrationProgress, with the job's account. */
 export type MigrationJobProgress = MigrationProgress & { accountId: string };
 
-/** A backup's progress on the backup queue, a restore's on the restore queue, a migration's on the migration queue. */
+/** A backup's progress on the backup queue, a restore's on the restore queue, a migration's on the migrate queue. */
 export type JobProgress = BackupProgress | RestoreProgress | MigrationJobProgress;
 
 export type JobState = 'waiting' | 'delayed' | 'prioritized' | 'active' | 'completed' | 'failed' | 'waiting-children' | 'unknown';
 
 export interface Job {
   id: string;
-  queue: 'backup' | 'retention' | 'restore' | 'migration';
+  queue: 'backup' | 'retention' | 'restore' | 'migrate';
   name: string;
   accountId: string;
   trigger: string;
