@@ -84,7 +84,8 @@ function PlanTable({ plan }: { plan: MigrationPlan }) {
 
 function TargetFacts({ plan }: { plan: MigrationPlan }) {
   const held = Object.values(plan.target.collections).reduce((sum, count) => sum + count, 0);
-  const limits = Object.entries(plan.target.limits);
+  // The quota has its own line (info/quota), whatever info/configuration says of it.
+  const limits = Object.entries(plan.target.limits).filter(([key]) => key !== 'max_quota_limit');
   const { quota } = plan.target;
   return (
     <dl className="facts">
@@ -119,8 +120,12 @@ function TargetFacts({ plan }: { plan: MigrationPlan }) {
   );
 }
 
+/** The daemon's note on a live source's figures: the page says it in its own words. */
+const LIVE_FIGURES = /^figures from the latest snapshot/;
+
 function PlanView({ plan, live }: { plan: MigrationPlan; live: boolean }) {
   const snapshot = plan.source.snapshot;
+  const notes = plan.notes.filter((note) => !LIVE_FIGURES.test(note));
   return (
     <div className="plan migration-plan" data-refused={plan.refusal === null ? 'no' : 'yes'} data-total-records={plan.totals.records}>
       <p className="plan-summary">
@@ -131,9 +136,11 @@ function PlanView({ plan, live }: { plan: MigrationPlan; live: boolean }) {
         <code>{plan.target.tokenServerUrl}</code>.
       </p>
       <p className="plan-source" data-source-snapshot={snapshot?.seq ?? ''}>
-        {live
-          ? `The account as it is now: a fresh backup is taken first and copied${snapshot === null ? '' : `; these numbers are those of its latest snapshot, #${snapshot.seq}${snapshot.finishedAt === null ? '' : ` (${formatDateTime(snapshot.finishedAt)})`}`}.`
-          : `Snapshot #${snapshot?.seq ?? '?'}${snapshot?.finishedAt == null ? '' : ` of ${formatDateTime(snapshot.finishedAt)}`}, as it is.`}
+        {plan.resumes !== null
+          ? `Snapshot #${snapshot?.seq ?? '?'}: the one the unfinished migration started from, which resuming goes on copying.`
+          : live
+            ? `The account as it is now: a fresh backup is taken first and copied${snapshot === null ? '' : `; these numbers are those of its latest snapshot, #${snapshot.seq}${snapshot.finishedAt === null ? '' : ` (${formatDateTime(snapshot.finishedAt)})`}`}.`
+            : `Snapshot #${snapshot?.seq ?? '?'}${snapshot?.finishedAt == null ? '' : ` of ${formatDateTime(snapshot.finishedAt)}`}, as it is.`}
       </p>
       <dl className="facts">
         <div>
@@ -153,9 +160,9 @@ function PlanView({ plan, live }: { plan: MigrationPlan; live: boolean }) {
       <PlanTable plan={plan} />
       <h3>The target</h3>
       <TargetFacts plan={plan} />
-      {plan.notes.length > 0 && (
+      {notes.length > 0 && (
         <ul className="plan-notes" aria-label="Notes">
-          {plan.notes.map((note) => (
+          {notes.map((note) => (
             <li key={note}>{note}</li>
           ))}
         </ul>

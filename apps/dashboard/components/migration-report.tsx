@@ -85,7 +85,7 @@ export function ClientInstructionsView({ clients }: { clients: ClientInstruction
   );
 }
 
-/** Per collection: the records sent, found on the target and mismatching; then the mismatching records. */
+/** Per collection: the records sent, found on the target and mismatching (and, for a resumed run, uploaded by it); then the mismatching records. */
 function VerificationView({ result }: { result: MigrationResult }) {
   const { verification } = result;
   return (
@@ -104,9 +104,11 @@ function VerificationView({ result }: { result: MigrationResult }) {
               <th scope="col" className="number">
                 Mismatches
               </th>
-              <th scope="col" className="number">
-                Uploaded by this run
-              </th>
+              {result.resumed && (
+                <th scope="col" className="number">
+                  Uploaded by this run
+                </th>
+              )}
             </tr>
           </thead>
           <tbody>
@@ -122,9 +124,11 @@ function VerificationView({ result }: { result: MigrationResult }) {
                 <td data-label="Mismatches" className={`number${collection.mismatches > 0 ? ' error-text' : ''}`}>
                   {formatCount(collection.mismatches)}
                 </td>
-                <td data-label="Uploaded now" className="number">
-                  {formatCount(result.uploaded[collection.collection] ?? 0)}
-                </td>
+                {result.resumed && (
+                  <td data-label="Uploaded now" className="number">
+                    {collection.collection in result.uploaded ? formatCount(result.uploaded[collection.collection] ?? 0) : '—'}
+                  </td>
+                )}
               </tr>
             ))}
           </tbody>

@@ -122,10 +122,11 @@ export function limitValue(key: string, value: number | null): string {
   return /bytes|quota/.test(key) ? formatBytes(value) : formatCount(value);
 }
 
-/** A collection's ttl as real clients set it: "never", "60 days", "3 weeks". */
+/** A collection's ttl as real clients set it: "never", "60 days", "3 years". */
 export function ttlLabel(seconds: number | null): string {
   if (seconds === null) return 'never';
   const units: Array<[string, number]> = [
+    ['year', 365 * 86_400],
     ['day', 86_400],
     ['hour', 3_600],
     ['minute', 60],
