@@ -253,6 +253,59 @@ describe('the migration wizard', () => {
     await browser.screenshot('migrate-08-no-target');
   });
 
+  it('stops a running migration and resumes it from its checkpoint', async () => {
+    const { page } = browser;
+    const second = await addFxaAccount(stack, 'second-server', 'none');
+    // Small uploads that each wait a little: a window to stop in the middle.
+    const configuration = await stack.sandbox.control<Record<string, number>>('GET', '/configuration');
+    await stack.sandbox.control('PUT', '/configuration', { max_post_records: 5 });
+    await stack.sandbox.control('POST', '/faults', { path: '^/storage/1\\.5/[^/]+/storage/[a-z]+$', method: 'POST', count: 1000, kind: 'delay', delayMs: 400 });
+    let total: number;
+    try {
+      await page.goto(`${stack.dashboard.url}/migrate?source=old-weave&target=second-server`);
+      await page.waitForFunction(() => document.querySelectorAll('#migrate-target option').length > 1);
+      await page.getByRole('radio', { name: /One of its snapshots/ }).check();
+      await page.getByRole('button', { name: 'Plan the migration' }).click();
+      await page.locator('.migration-plan[data-refused="no"]').waitFor();
+      total = Number(await page.locator('.migration-plan').getAttribute('data-total-records'));
+      await page.getByRole('button', { name: 'Run the migration' }).click();
+      await page.waitForFunction(() => {
+        const bar = document.querySelectorAll('.migration-progress [role="progressbar"]')[0];
+        return bar !== undefined && Number(bar.getAttribute('aria-valuenow')) > 20;
+      });
+      await page.getByRole('button', { name: 'Stop', exact: true }).click();
+      const stopped = page.locator('.migration-progress[data-stopped="yes"]');
+      await stopped.waitFor();
+      assert.match(await stopped.innerText(), /Stopped\.[\s\S]*resumes it from its checkpoint/);
+      await page.getByRole('heading', { name: '3. Migration failed' }).waitFor();
+      await page.locator('.migration-list tr[data-status="interrupted"]').waitFor();
+      await browser.screenshot('migrate-09-stopped');
+
+      await page.getByRole('button', { name: 'Plan it again' }).click();
+      await page.getByRole('button', { name: 'Plan the migration' }).click();
+      const resumes = page.locator('[data-resumes]');
+      await resumes.waitFor();
+      const [, done, of] = /\((\d+) of (\d+) records\s+uploaded\)/.exec(await resumes.innerText()) ?? [];
+      assert.ok(Number(done) > 0 && Number(done) < Number(of), `stopped part-way: ${done} of ${of}`);
+      assert.equal(await page.locator('.migration-plan').getAttribute('data-refused'), 'no', 'a resumed migration is not refused for the records it already wrote');
+      await page.getByRole('button', { name: 'Resume the migration' }).click();
+      await page.getByRole('heading', { name: 'Migrated and verified', level: 2 }).waitFor({ timeout: 180_000 });
+    } finally {
+      await stack.sandbox.control('DELETE', '/faults');
+      await stack.sandbox.control('PUT', '/configuration', configuration);
+    }
+    const report = page.locator('.migration-result');
+    assert.equal(await report.getAttribute('data-verification'), 'ok');
+    assert.match(await report.locator('[data-records-sent]').innerText(), new RegExp(`^${total} sent, \\d+ of them by this run \\(it resumed an interrupted one\\)$`));
+    await report.getByRole('columnheader', { name: 'Uploaded by this run' }).waitFor();
+    await browser.screenshot('migrate-09b-resumed');
+    for (const collection of ['bookmarks', 'passwords']) {
+      const from = await readBack(stack.sandbox, source.sandbox.email, collection);
+      const to = await readBack(stack.sandbox, second.sandbox.email, collection);
+      assert.deepEqual(new Map([...to].sort()), new Map([...from].sort()), `${collection}: everything arrived once`);
+    }
+  });
+
   it('phone-sized: the wizard, the plan and a report fit the screen', async () => {
     const phone = await launchBrowser({ viewport: { width: 390, height: 844 } });
     try {
