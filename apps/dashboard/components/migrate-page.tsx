@@ -204,7 +204,7 @@ function MigrationRun({ jobId, label, onFinished }: { jobId: string; label: stri
   if (state === 'failed') {
     const stopped = live.job?.cancelRequestedAt != null;
     return (
-      <div className="job-progress state state-error job-failed" data-job-id={jobId} data-state="failed" data-stopped={stopped ? 'yes' : 'no'} role="alert">
+      <div className="job-progress migration-progress state state-error job-failed" data-job-id={jobId} data-state="failed" data-stopped={stopped ? 'yes' : 'no'} role="alert">
         <p>
           <strong>{stopped ? 'Stopped.' : 'Failed.'}</strong>{' '}
           <span className="job-error">{stopped ? 'What was uploaded stays on the target; planning the same migration again resumes it from its checkpoint.' : (live.job?.failedReason ?? 'The migration failed without a reason.')}</span>
