@@ -277,7 +277,7 @@ describe('the migration wizard', () => {
       const stopped = page.locator('.migration-progress[data-stopped="yes"]');
       await stopped.waitFor();
       assert.match(await stopped.innerText(), /Stopped\.[\s\S]*resumes it from its checkpoint/);
-      await page.getByRole('heading', { name: '3. Migration failed' }).waitFor();
+      await page.getByRole('heading', { name: '3. Migration stopped' }).waitFor();
       await page.locator('.migration-list tr[data-status="interrupted"]').waitFor();
       await browser.screenshot('migrate-09-stopped');
 

@@ -671,7 +671,7 @@ export function MigratePage({ initialSource, initialTarget }: { initialSource?: 
       {stage.step === 'running' && (
         <section className="panel" aria-labelledby="progress-title">
           <h2 id="progress-title" ref={progressHeading} tabIndex={-1}>
-            {finished === undefined ? '3. Migrating…' : finished.job.state === 'completed' ? '3. Migration finished' : '3. Migration failed'}
+            {finished === undefined ? '3. Migrating…' : finished.job.state === 'completed' ? '3. Migration finished' : finished.job.cancelRequestedAt !== null ? '3. Migration stopped' : '3. Migration failed'}
           </h2>
           <p className="hint">
             From <strong>{stage.names.source}</strong> to <strong>{stage.names.target}</strong>. Leaving this page does not stop it; its report stays under Past migrations.
