@@ -10,9 +10,7 @@
  * and 1%-change backups run one after another in a second worker, warm, as a long-lived worker
  * would run them.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { BackupEngine, SyncTraffic, type BackupStats } from '@syncvault/daemon/backup';
 import { createPrismaClient, type PrismaClient } from '@syncvault/daemon/store';
 import { connectFxaAccount, type SyncConnection } from '@syncvault/daemon/sync';
@@ -20,6 +18,7 @@ import { KeyCustody, Vault } from '@syncvault/daemon/vault';
 import { createBenchDatabase } from './support/database.js';
 import { benchAccount } from './support/sandbox-account.js';
 import { formatRate, median, timed } from './support/stats.js';
+import { runWorker, workerOrDriver } from './support/worker.js';
 
 const WORKER_ENV = 'SYNCVAULT_BENCH_BACKUP_WORKER';
 const HISTORY = Number(process.env['BENCH_HISTORY'] ?? 50_000);
@@ -145,23 +144,6 @@ async function worker(input: WorkerInput): Promise<WorkerResult> {
 // Driver side
 // ---------------------------------------------------------------------------------------------
 
-function runWorker(input: WorkerInput): Promise<WorkerResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [fileURLToPath(import.meta.url)], {
-      env: { ...process.env, [WORKER_ENV]: JSON.stringify(input) },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      const last = output.trim().split('\n').at(-1) ?? '';
-      if (code !== 0) reject(new Error(`bench worker (${input.mode}) exited with ${code}: ${last}`));
-      else resolve(JSON.parse(last) as WorkerResult);
-    });
-  });
-}
-
 function kib(bytes: number): string {
   return `${Math.round(bytes / 1024).toLocaleString('en-US')} KiB`;
 }
@@ -201,17 +183,17 @@ async function main(): Promise<void> {
     const downloads: Array<NonNullable<WorkerResult['download']>> = [];
     let downloadRss = 0;
     for (let round = 0; round < DOWNLOAD_ROUNDS; round++) {
-      const result = await runWorker(input);
+      const result = await runWorker<WorkerResult>(import.meta.url, WORKER_ENV, input);
       if (result.download !== undefined) downloads.push(result.download);
       downloadRss = Math.max(downloadRss, result.maxRssKb);
     }
     const downloadMs = median(downloads.map((result) => result.ms));
     const records = downloads[0]?.records ?? 0;
 
-    const fullRun = await runWorker({ ...input, mode: 'full' });
+    const fullRun = await runWorker<WorkerResult>(import.meta.url, WORKER_ENV, { ...input, mode: 'full' });
     const full = fullRun.full;
     check(full?.stats?.versionsAdded === records, `the full backup added ${full?.stats?.versionsAdded} versions for ${records} records`);
-    const incremental = await runWorker({ ...input, mode: 'incremental' });
+    const incremental = await runWorker<WorkerResult>(import.meta.url, WORKER_ENV, { ...input, mode: 'incremental' });
     const noChange = incremental.noChange ?? [];
     const onePercent = incremental.onePercent;
     check(noChange.every((run) => run.stats?.versionsAdded === 0), 'a no-change backup added versions');
@@ -235,9 +217,4 @@ async function main(): Promise<void> {
   }
 }
 
-const workerInput = process.env[WORKER_ENV];
-if (workerInput !== undefined) {
-  process.stdout.write(`${JSON.stringify(await worker(JSON.parse(workerInput) as WorkerInput))}\n`);
-} else {
-  await main();
-}
+await workerOrDriver(WORKER_ENV, worker, main);

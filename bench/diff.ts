@@ -6,9 +6,7 @@
  * snapshots in full and compares them record by record; a diff of the newest snapshot against
  * the live server; and a find across the snapshots. Figures are printed, not asserted.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { BackupEngine } from '@syncvault/daemon/backup';
 import { DiffEngine } from '@syncvault/daemon/diff';
 import { SnapshotReader } from '@syncvault/daemon/history';
@@ -18,6 +16,7 @@ import { KeyCustody, Vault } from '@syncvault/daemon/vault';
 import { createBenchDatabase } from './support/database.js';
 import { benchAccount } from './support/sandbox-account.js';
 import { formatRate, median, timed } from './support/stats.js';
+import { runWorker, workerOrDriver } from './support/worker.js';
 
 const WORKER_ENV = 'SYNCVAULT_BENCH_DIFF_WORKER';
 const HISTORY = Number(process.env['BENCH_DIFF_HISTORY'] ?? 86_000);
@@ -140,20 +139,6 @@ async function decryptEverythingAndCompare(reader: SnapshotReader, repository: S
 // Driver side
 // ---------------------------------------------------------------------------------------------
 
-function runWorker(input: WorkerInput): Promise<WorkerResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [fileURLToPath(import.meta.url)], { env: { ...process.env, [WORKER_ENV]: JSON.stringify(input) }, stdio: ['ignore', 'pipe', 'inherit'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      const last = output.trim().split('\n').at(-1) ?? '';
-      if (code !== 0) reject(new Error(`bench worker (${input.mode}) exited with ${code}: ${last}`));
-      else resolve(JSON.parse(last) as WorkerResult);
-    });
-  });
-}
-
 interface Changes {
   edited: number;
   tombstoned: number;
@@ -228,10 +213,10 @@ async function main(): Promise<void> {
       credentials: { kBHex: credentials.kB.toString('hex'), keysChangedAt: credentials.keysChangedAt, refreshToken: credentials.refreshToken, accessToken: credentials.accessToken, expiresAt: credentials.expiresAt },
       findText: 'edited',
     };
-    const diff = await runWorker(input);
-    const baseline = await runWorker({ ...input, mode: 'baseline' });
-    const live = await runWorker({ ...input, mode: 'live' });
-    const find = await runWorker({ ...input, mode: 'find' });
+    const diff = await runWorker<WorkerResult>(import.meta.url, WORKER_ENV, input);
+    const baseline = await runWorker<WorkerResult>(import.meta.url, WORKER_ENV, { ...input, mode: 'baseline' });
+    const live = await runWorker<WorkerResult>(import.meta.url, WORKER_ENV, { ...input, mode: 'live' });
+    const find = await runWorker<WorkerResult>(import.meta.url, WORKER_ENV, { ...input, mode: 'find' });
     if (diff.changed !== baseline.changed) throw new Error(`bench/diff: the diff found ${diff.changed} changed records, the full comparison ${baseline.changed}`);
 
     const diffMs = median(diff.ms);
@@ -253,9 +238,4 @@ async function main(): Promise<void> {
   }
 }
 
-const workerInput = process.env[WORKER_ENV];
-if (workerInput !== undefined) {
-  process.stdout.write(`${JSON.stringify(await worker(JSON.parse(workerInput) as WorkerInput))}\n`);
-} else {
-  await main();
-}
+await workerOrDriver(WORKER_ENV, worker, main);

@@ -27,7 +27,7 @@ describe('/health', () => {
       assert.equal(body.status, 'ok');
       assert.deepEqual(Object.keys(body.checks).sort(), ['database', 'redis', 'workers']);
       for (const check of Object.values(body.checks)) assert.equal(check.status, 'ok');
-      assert.match(body.checks.workers.message ?? '', /3 of 3 workers running in this process, [1-9]\d* connected/);
+      assert.match(body.checks.workers.message ?? '', /4 of 4 workers running in this process, [1-9]\d* connected/);
     } finally {
       await daemon.close();
     }

@@ -57,6 +57,10 @@ describe('OpenAPI and the base path', () => {
       'POST /syncvault/api/accounts/{id}/backups',
       'POST /syncvault/api/accounts/{id}/restore/plan',
       'POST /syncvault/api/accounts/{id}/restores',
+      'POST /syncvault/api/migrations/plan',
+      'POST /syncvault/api/migrations',
+      'GET /syncvault/api/migrations',
+      'GET /syncvault/api/migrations/{id}',
     ]) {
       assert.ok(routes.includes(route), `${route} is documented (have: ${routes.join(', ')})`);
     }
@@ -70,17 +74,22 @@ describe('OpenAPI and the base path', () => {
     assert.equal(document.paths['/syncvault/api/auth/login']?.['post']?.security, undefined, 'login needs no auth');
   });
 
-  it("documents a job's progress as a backup's or a restore's, and the restore route's answers", async () => {
+  it("documents a job's progress as a backup's, a restore's or a migration's, and the restore and migration routes' answers", async () => {
     const cookie = await login(daemon.url);
     const document = await json<OpenApiDocument & { components: { schemas: Record<string, { properties?: Record<string, Record<string, unknown>> }> } }>(await fetch(`${daemon.url}/api/docs-json`, { headers: { cookie } }));
     const schemas = document.components.schemas;
     const progress = schemas['JobDto']?.properties?.['progress'];
-    assert.deepEqual(progress?.['oneOf'], [{ $ref: '#/components/schemas/BackupProgressDto' }, { $ref: '#/components/schemas/RestoreProgressDto' }]);
+    assert.deepEqual(progress?.['oneOf'], [{ $ref: '#/components/schemas/BackupProgressDto' }, { $ref: '#/components/schemas/RestoreProgressDto' }, { $ref: '#/components/schemas/MigrationProgressDto' }]);
     assert.equal(progress?.['nullable'], true);
-    assert.deepEqual(schemas['JobDto']?.properties?.['queue']?.['enum'], ['backup', 'retention', 'restore']);
+    assert.deepEqual(schemas['JobDto']?.properties?.['queue']?.['enum'], ['backup', 'retention', 'restore', 'migrate']);
     assert.deepEqual(schemas['RestoreProgressDto']?.properties?.['phase']?.['enum'], ['pre-restore-snapshot', 'planning', 'writing', 'notifying-clients', 'verifying', 'done']);
     const restores = document.paths['/syncvault/api/accounts/{id}/restores']?.['post'];
     assert.deepEqual(Object.keys(restores?.responses ?? {}).sort(), ['202', '400', '401', '404', '409', '422', '503']);
+    assert.deepEqual(schemas['MigrationProgressDto']?.properties?.['phase']?.['enum'], ['source-snapshot', 'planning', 'wiping-target', 'uploading', 'verifying', 'done']);
+    const migrations = document.paths['/syncvault/api/migrations']?.['post'];
+    assert.deepEqual(Object.keys(migrations?.responses ?? {}).sort(), ['202', '400', '401', '404', '422', '503']);
+    assert.deepEqual(Object.keys(document.paths['/syncvault/api/migrations/{id}']?.['get']?.responses ?? {}).sort(), ['200', '401', '404']);
+    assert.ok(schemas['MigrationPlanDto']?.properties?.['refusal'] !== undefined && schemas['MigrationResultDto']?.properties?.['clients'] !== undefined, 'the plan and result are documented');
   });
 
   it('serves the Swagger UI to a signed-in admin', async () => {

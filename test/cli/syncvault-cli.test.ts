@@ -103,6 +103,23 @@ describe('syncvault CLI', () => {
     });
   }
 
+  it('sandbox --path-prefix serves everything under the prefix, and refuses a prefix with a trailing slash', async () => {
+    const prefixed = spawn(BIN, ['sandbox', '--json', '--port', '0', '--seed', 'none', '--path-prefix', '/ffsync'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const [line] = (await once(createInterface({ input: prefixed.stdout as NodeJS.ReadableStream }), 'line')) as [string];
+      const prefixedBanner = JSON.parse(line) as SandboxBanner;
+      const origin = new URL(prefixedBanner.fxa).origin;
+      assert.equal(prefixedBanner.tokenServer, `${origin}/ffsync/token/1.0/sync/1.5`);
+      assert.equal(prefixedBanner.storage15, `${origin}/ffsync/storage`);
+    } finally {
+      prefixed.kill('SIGTERM');
+      await once(prefixed, 'exit');
+    }
+    const refused = await run(['sandbox', '--path-prefix', '/ffsync/']);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /path prefix/);
+  });
+
   it('probe with a wrong password exits 1 with one line that names the problem and not the password', async () => {
     const demo = account('fxa');
     const result = await run(['probe', '--fxa', banner.fxa, '--token-server', banner.tokenServer, '--email', demo.email, '--password', 'not-the-password']);

@@ -10,19 +10,27 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
+import { AccountService } from '@syncvault/daemon/accounts';
+import { BackupEngine } from '@syncvault/daemon/backup';
+import { MigrationService, type MigrationResult } from '@syncvault/daemon/migrate';
 import { createPrismaClient, type PrismaClient } from '@syncvault/daemon/store';
+import { KeyCustody, loadVaultKey, Vault } from '@syncvault/daemon/vault';
 import { createMigratedDatabase, createScratchDatabase, type ScratchDatabase } from '../support/postgres.js';
 import { TEST_REDIS_URL, uniqueRedisPrefix } from '../support/redis.js';
 import { deleteRedisKeys, json, login } from '../api/support/daemon.js';
 import { cliEnv, runCli, startCli } from '../api/support/cli.js';
 import { REPO_ROOT } from '../support/repo.js';
+import { sandboxControl } from '../support/sandbox-control.js';
 
 /** The dashboard's standalone build, which the demo runs when it exists. */
 const DASHBOARD_SERVER_JS = join(REPO_ROOT, 'apps', 'dashboard', '.next', 'standalone', 'apps', 'dashboard', 'server.js');
 
 /** What the sandbox seeds into each demo account (Firefox's collections, plus meta/global and crypto/keys). */
 const SEEDED_COLLECTIONS = ['addons', 'addresses', 'bookmarks', 'clients', 'creditcards', 'crypto', 'forms', 'history', 'meta', 'passwords', 'prefs', 'tabs'];
-const DEMO_ACCOUNTS = ['demo-firefox', 'demo-legacy'];
+const BACKED_UP_ACCOUNTS = ['demo-firefox', 'demo-legacy'];
+const MIGRATION_TARGET = 'demo-selfhosted';
+const DEMO_ACCOUNTS = [...BACKED_UP_ACCOUNTS, MIGRATION_TARGET];
+const DEMO_FXA_EMAIL = 'demo@syncvault.test';
 const READY_TIMEOUT_MS = 120_000;
 
 interface DemoSnapshot {
@@ -36,9 +44,10 @@ interface DemoJson {
   url: string;
   dashboard: { url?: string; missing?: string };
   sandboxUrl: string;
+  selfhostedSandboxUrl: string;
   vaultKeyFile?: string;
   admin: { username: string; password?: string; passwordSource: string };
-  accounts: Array<{ name: string; kind: string; email: string; snapshot: DemoSnapshot }>;
+  accounts: Array<{ name: string; kind: string; email: string; role: string; snapshot?: DemoSnapshot }>;
   schedule: { pattern: string; description: string };
 }
 
@@ -86,6 +95,38 @@ function assertSeededSnapshot(snapshot: DemoSnapshot, account: string): void {
   assert.equal(snapshot.versionsAdded, records, `${account}: every record stored`);
 }
 
+/** Record counts per collection, as the sandbox's control API reports a storage user's. */
+function countsOf(snapshot: DemoSnapshot): Record<string, number> {
+  return Object.fromEntries(Object.entries(snapshot.collections).map(([name, { count }]) => [name, count]));
+}
+
+/** The demo FxA account's uid, from the first sandbox's control API. */
+async function demoFxaUid(sandboxUrl: string): Promise<string> {
+  const accounts = await sandboxControl<Array<{ email: string; uid: string }>>(`${sandboxUrl}/__sandbox__`, 'GET', '/accounts');
+  const account = accounts.find((candidate) => candidate.email === DEMO_FXA_EMAIL);
+  assert.ok(account !== undefined, `the sandbox has the demo FxA account: ${JSON.stringify(accounts)}`);
+  return account.uid;
+}
+
+/** What the self-hosted sandbox stores for that FxA user, per collection, read on the server side. */
+function selfhostedCollections(selfhostedSandboxUrl: string, fxaUid: string): Promise<Record<string, number>> {
+  return sandboxControl<Record<string, number>>(`${selfhostedSandboxUrl}/__sandbox__`, 'GET', `/storage-users/${encodeURIComponent(fxaUid)}/collections`);
+}
+
+/** Runs the migration engine, as `syncvault migrate` does, on the demo's database with the demo's vault key. */
+async function migrateInTheDemo(databaseUrl: string, prisma: PrismaClient, keyFile: string, source: string, target: string): Promise<MigrationResult> {
+  const vault = new Vault(loadVaultKey({ demoKeyFile: keyFile }).key);
+  const keyCustody = new KeyCustody(prisma, vault);
+  const accounts = new AccountService({ prisma, vault, keyCustody });
+  try {
+    const backup = new BackupEngine({ prisma, databaseUrl, keyCustody });
+    const service = new MigrationService({ prisma, databaseUrl, accounts, keyCustody, vault, backup });
+    return await service.run({ source, target });
+  } finally {
+    accounts.close();
+  }
+}
+
 describe('syncvault demo (npm start)', () => {
   let database: ScratchDatabase;
   let prisma: PrismaClient;
@@ -113,7 +154,7 @@ describe('syncvault demo (npm start)', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('first start: creates the key, backs up both demo accounts, prints URL and admin credentials once, serves, exits 0 on SIGTERM', async () => {
+  it('first start: creates the key, backs up demo-firefox and demo-legacy, leaves demo-selfhosted empty for a migration that then works, prints URL and admin credentials once, serves, exits 0 on SIGTERM', async () => {
     const demo = startCli(['demo', '--json'], env);
     let summary: DemoJson;
     try {
@@ -126,8 +167,21 @@ describe('syncvault demo (npm start)', () => {
       assert.equal(summary.admin.passwordSource, 'generated');
       const password = summary.admin.password ?? '';
       assert.ok(password.length >= 8, 'a generated password is printed');
-      assert.deepEqual(summary.accounts.map((account) => [account.name, account.kind]), [['demo-firefox', 'selfhosted15'], ['demo-legacy', 'legacy11']]);
-      for (const account of summary.accounts) assertSeededSnapshot(account.snapshot, account.name);
+      assert.deepEqual(
+        summary.accounts.map((account) => [account.name, account.kind, account.role]),
+        [
+          ['demo-firefox', 'selfhosted15', 'backed-up'],
+          ['demo-legacy', 'legacy11', 'backed-up'],
+          [MIGRATION_TARGET, 'selfhosted15', 'migration-target'],
+        ],
+      );
+      for (const account of summary.accounts) {
+        if (account.role === 'backed-up') assertSeededSnapshot(account.snapshot!, account.name);
+        else assert.equal(account.snapshot, undefined, `${account.name}: not backed up`);
+      }
+      assert.match(summary.sandboxUrl, /^http:\/\/127\.0\.0\.1:\d+$/);
+      assert.match(summary.selfhostedSandboxUrl, /^http:\/\/127\.0\.0\.1:\d+\/ffsync$/);
+      assert.notEqual(new URL(summary.selfhostedSandboxUrl).port, new URL(summary.sandboxUrl).port, 'a second sandbox');
 
       // The daemon serves on that URL, with the printed credentials.
       const health = await fetch(`${summary.url}/health`);
@@ -145,18 +199,28 @@ describe('syncvault demo (npm start)', () => {
       } else {
         assert.match(summary.dashboard.missing ?? '', /npm run build:dashboard/);
       }
-      const accounts = await prisma.account.findMany({ orderBy: { name: 'asc' } });
+      const accounts = await prisma.account.findMany({ orderBy: { name: 'asc' }, include: { snapshots: true } });
       assert.deepEqual(accounts.map((account) => account.name), DEMO_ACCOUNTS);
+      const backedUp = accounts.filter((account) => account.name !== MIGRATION_TARGET);
       // Besides them, the schedulers' next (delayed) runs.
       const jobs = (await json<JobJson[]>(jobsResponse)).filter((job) => job.trigger !== 'schedule');
       assert.deepEqual(
         jobs.map((job) => [job.queue, job.accountId, job.trigger, job.state]).sort(),
-        accounts.map((account) => ['backup', account.id, 'demo', 'completed']).sort(),
-        'one completed demo backup job per account, through the queue',
+        backedUp.map((account) => ['backup', account.id, 'demo', 'completed']).sort(),
+        'one completed demo backup job per account but the migration target, through the queue',
       );
-      assert.deepEqual(accounts.map((account) => account.schedule), ['0 * * * *', '0 * * * *'], 'both scheduled after their first backup');
+      assert.deepEqual(accounts.map((account) => account.schedule), ['0 * * * *', '0 * * * *', null], 'the backed-up two scheduled after their first backup, the target not');
       const schedulers = await queue.getJobSchedulers(0, -1);
-      assert.deepEqual(schedulers.map((scheduler) => scheduler.key).sort(), accounts.map((account) => `backup:${account.id}`).sort(), 'schedules mirrored to BullMQ');
+      assert.deepEqual(schedulers.map((scheduler) => scheduler.key).sort(), backedUp.map((account) => `backup:${account.id}`).sort(), 'schedules mirrored to BullMQ');
+
+      // The migration target: the demo FxA account, its storage on the self-hosted sandbox behind /ffsync, empty.
+      const target = accounts.find((account) => account.name === MIGRATION_TARGET)!;
+      assert.deepEqual(
+        [target.kind, target.email, target.fxaUrl, target.tokenServerUrl, target.snapshots.length],
+        ['selfhosted15', DEMO_FXA_EMAIL, `${summary.sandboxUrl}/fxa`, `${summary.selfhostedSandboxUrl}/token/1.0/sync/1.5`, 0],
+      );
+      const fxaUid = await demoFxaUid(summary.sandboxUrl);
+      assert.deepEqual(await selfhostedCollections(summary.selfhostedSandboxUrl, fxaUid), {}, 'the self-hosted storage starts empty');
 
       // The vault key: a new file readable by the user only; the admin password is nowhere on disk.
       const keyFile = join(dataDir, 'demo', 'vault.key');
@@ -164,6 +228,18 @@ describe('syncvault demo (npm start)', () => {
       assert.equal(statSync(keyFile).mode & 0o777, 0o600);
       firstKey = readFileSync(keyFile, 'utf8');
       for (const file of filesUnder(dataDir)) assert.ok(!readFileSync(file, 'utf8').includes(password), `${file} does not hold the password`);
+
+      // What the summary offers: demo-firefox migrated into demo-selfhosted, while the demo serves.
+      const source = summary.accounts.find((account) => account.name === 'demo-firefox')!;
+      const result = await migrateInTheDemo(database.url, prisma, keyFile, 'demo-firefox', MIGRATION_TARGET);
+      assert.deepEqual(result.verification.mismatches, []);
+      assert.equal(result.verification.ok, true);
+      assert.deepEqual([result.plan.keys, result.plan.metaGlobal], ['copy', 'copy'], 'the same Firefox Account on both sides: keys and meta/global copied as they are');
+      assert.deepEqual(
+        await selfhostedCollections(summary.selfhostedSandboxUrl, fxaUid),
+        countsOf(source.snapshot!),
+        "the self-hosted sandbox stores every record of the demo's first snapshot",
+      );
 
       const { stdout, stderr } = demo.output();
       assert.equal(stdout.trimEnd().split('\n').length, 1, `--json prints one line on stdout: ${stdout}`);
@@ -183,23 +259,34 @@ describe('syncvault demo (npm start)', () => {
       const url = await untilPrinted(demo, 'the ready summary', (stdout) => /^ {2}API {8}(http:\/\/127\.0\.0\.1:\d+) /m.exec(stdout.slice(stdout.indexOf('Syncvault demo is ready')))?.[1]);
       await untilPrinted(demo, 'the end of the summary', (stdout) => (stdout.includes('Press Ctrl+C to stop.') ? true : undefined));
       const { stdout } = demo.output();
-      assert.match(stdout, /replaced the earlier demo's demo-firefox and demo-legacy/);
+      assert.match(stdout, /replaced the earlier demo's demo-firefox, demo-legacy and demo-selfhosted:/);
       assert.match(stdout, /admin {6}admin {2}\(password from the first start; lost it\? npx syncvault admin reset-password\)/);
       assert.ok(!stdout.includes(firstPassword), 'the password is not shown again');
       assert.match(stdout, /vault key {2}.*\(the demo's key file\)/);
       assert.equal(readFileSync(join(dataDir, 'demo', 'vault.key'), 'utf8'), firstKey, 'the same key file, untouched');
-      for (const name of DEMO_ACCOUNTS) assert.match(stdout, new RegExp(`^ {2}${name} +\\S+, \\S+: snapshot 1 complete, 12 collections, \\d+ records$`, 'm'));
+      for (const name of BACKED_UP_ACCOUNTS) assert.match(stdout, new RegExp(`^ {2}${name} +\\S+, \\S+: snapshot 1 complete, 12 collections, \\d+ records$`, 'm'));
+      assert.match(stdout, /^ {2}demo-selfhosted {2}selfhosted15, demo@syncvault\.test: empty, the migration target \(not backed up\)$/m);
+      assert.match(stdout, /^ {2}npx syncvault migrate demo-firefox demo-selfhosted --dry-run$/m);
 
-      // New accounts, each with one complete snapshot; nothing is left of the earlier ones.
+      // New accounts, the backed-up ones with one complete snapshot; nothing is left of the earlier ones, nor of the migration between them.
       const accounts = await prisma.account.findMany({ orderBy: { name: 'asc' }, include: { snapshots: true } });
       assert.deepEqual(accounts.map((account) => account.name), DEMO_ACCOUNTS);
       for (const account of accounts) {
         assert.ok(!earlierIds.includes(account.id), `${account.name} is a new account`);
-        assert.deepEqual(account.snapshots.map((snapshot) => [snapshot.seq, snapshot.status]), [[1, 'complete']]);
+        const expected = account.name === MIGRATION_TARGET ? [] : [[1, 'complete']];
+        assert.deepEqual(account.snapshots.map((snapshot) => [snapshot.seq, snapshot.status]), expected, account.name);
       }
+      const target = accounts.find((account) => account.name === MIGRATION_TARGET)!;
+      assert.equal(target.schedule, null);
+      assert.match(target.tokenServerUrl ?? '', /^http:\/\/127\.0\.0\.1:\d+\/ffsync\/token\/1\.0\/sync\/1\.5$/);
       assert.equal(await prisma.snapshot.count({ where: { accountId: { in: earlierIds } } }), 0);
+      assert.equal(await prisma.migration.count(), 0, "the earlier demo's migration went with its accounts");
       const schedulers = await queue.getJobSchedulers(0, -1);
-      assert.deepEqual(schedulers.map((scheduler) => scheduler.key).sort(), accounts.map((account) => `backup:${account.id}`).sort(), "the earlier accounts' schedules are gone");
+      assert.deepEqual(
+        schedulers.map((scheduler) => scheduler.key).sort(),
+        accounts.filter((account) => account.name !== MIGRATION_TARGET).map((account) => `backup:${account.id}`).sort(),
+        "the earlier accounts' schedules are gone",
+      );
 
       // The admin from the first start still signs in; a lost password can be reset.
       await login(url, firstPassword);

@@ -13,6 +13,7 @@ import { registerDemoCommand } from './cli/demo-command.js';
 import { registerAdminCommand } from './cli/admin-command.js';
 import { registerRestoreCommand } from './cli/restore-command.js';
 import { registerExportCommand } from './cli/export-command.js';
+import { registerMigrateCommand } from './cli/migrate-command.js';
 import { failWith } from './cli/output.js';
 
 const program = new Command('syncvault')
@@ -32,6 +33,7 @@ registerExportCommand(program);
 registerDiffCommands(program);
 registerForgetCommand(program);
 registerRestoreCommand(program);
+registerMigrateCommand(program);
 registerCheckCommand(program);
 registerDemoCommand(program);
 registerAdminCommand(program);

@@ -31,6 +31,7 @@ const REASON_LABELS: Record<string, string> = {
   monthly: 'monthly',
   yearly: 'yearly',
   'pre-restore': 'taken before a restore',
+  migration: 'copied by an unfinished migration',
   newest: 'newest (always kept)',
   'no-policy': 'no rule set',
   policy: 'no rule keeps it',

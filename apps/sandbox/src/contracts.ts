@@ -54,6 +54,8 @@ export interface UserStore {
   records(collection: string): StoredBso[];
   /** Collection name -> last-modified ms, for collections that exist. */
   collections(): Record<string, number>;
+  /** Collection name -> live record count, for collections that hold live records. */
+  collectionCounts(): Record<string, number>;
   /** Deletes everything of this user. */
   wipe(): void;
 }

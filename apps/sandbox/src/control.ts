@@ -1,8 +1,9 @@
 /**
- * The sandbox control API, under `/__sandbox__/`, unauthenticated: it is how tests, benchmarks and
- * the demo arrange the world and look behind the servers' backs. Bodies and answers are JSON;
- * failures are `{"error": "<message>"}` with 400 (bad input), 404 (unknown account) or 409
- * (not possible in this state). Times are integer milliseconds.
+ * The sandbox control API, under `/__sandbox__/` (after the sandbox's path prefix, if it has one),
+ * unauthenticated: it is how tests, benchmarks and the demo arrange the world and look behind the
+ * servers' backs. Bodies and answers are JSON; failures are `{"error": "<message>"}` with 400
+ * (bad input), 404 (unknown account) or 409 (not possible in this state). Times are integer
+ * milliseconds.
  *
  *   POST /__sandbox__/accounts
  *        {kind: "fxa"|"legacy11", email, password, kB?: hex, syncKey?: friendly base32,
@@ -26,6 +27,13 @@
  *   GET  /__sandbox__/accounts/:email/records/:collection
  *        -> [{id, modified, sortindex?, cleartext}], cleartext null when it does not decrypt.
  *   POST /__sandbox__/accounts/:email/rotate-keys -> {}   (new crypto/keys; old records keep old keys)
+ *   GET  /__sandbox__/storage-users/:fxaUid/records/:collection
+ *        -> [{id, modified, sortindex?, payload, expiresAt?}]: the live records the storage node
+ *        holds for the user the tokenserver knows by that FxA uid, raw (payload as stored, expiresAt
+ *        absolute ms), as a server operator reads them. Works for users of another accounts
+ *        server (`accountsServer`); 404 when the tokenserver has never seen the uid, 409 when
+ *        tokens point at an external storage node.
+ *   GET  /__sandbox__/storage-users/:fxaUid/collections -> {collection: live record count}
  *   POST /__sandbox__/throttle {path, count, retryAfter?: seconds (default 1)} -> {}
  *        The next `count` auth-server requests to `path` (e.g. "/v1/account/login") get 429 errno 114.
  *   GET|PUT /__sandbox__/configuration   storage limits (info/configuration); PUT takes a partial.
@@ -248,6 +256,14 @@ export async function registerControl<Size extends object>(app: FastifyInstance,
         provisioner.rotateKeys(provisioner.account(request.params.email));
         return {};
       });
+
+      control.get<{ Params: { fxaUid: string; collection: string } }>('/storage-users/:fxaUid/records/:collection', async (request) =>
+        provisioner.storedRecords(request.params.fxaUid, request.params.collection),
+      );
+
+      control.get<{ Params: { fxaUid: string } }>('/storage-users/:fxaUid/collections', async (request) =>
+        provisioner.storedCollectionCounts(request.params.fxaUid),
+      );
 
       control.post('/throttle', async (request) => {
         const body = objectBody(request.body);

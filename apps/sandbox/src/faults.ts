@@ -38,8 +38,6 @@ export class InvalidFaultRuleError extends Error {
   override name = 'InvalidFaultRuleError';
 }
 
-const CONTROL_PREFIX = '/__sandbox__/';
-
 function optionalNonNegative(input: Record<string, unknown>, name: string): number | undefined {
   const value = input[name];
   if (value === undefined) return undefined;
@@ -157,11 +155,15 @@ async function inject(rule: FaultRule, request: FastifyRequest, reply: FastifyRe
   }
 }
 
-/** Adds the fault hooks and the control routes to `app` (the root instance, so every route is covered). */
-export function registerFaultInjection(app: FastifyInstance, injector: FaultInjector): void {
+/**
+ * Adds the fault hooks and the control routes (under `controlPrefix`, e.g. `/__sandbox__`) to
+ * `app`: the root instance, so every route is covered.
+ */
+export function registerFaultInjection(app: FastifyInstance, injector: FaultInjector, controlPrefix: string): void {
+  const controlRoutes = `${controlPrefix}/`;
   app.addHook('onRequest', async (request, reply) => {
     const path = request.url.split('?')[0] ?? '';
-    if (path.startsWith(CONTROL_PREFIX)) return;
+    if (path.startsWith(controlRoutes)) return;
     const rule = injector.take(request.method, path);
     return rule ? inject(rule, request, reply) : undefined;
   });
@@ -170,7 +172,7 @@ export function registerFaultInjection(app: FastifyInstance, injector: FaultInje
     return payload;
   });
 
-  app.post(`${CONTROL_PREFIX}faults`, async (request, reply) => {
+  app.post(`${controlRoutes}faults`, async (request, reply) => {
     try {
       return await reply.code(201).send({ rule: injector.add(request.body) });
     } catch (error) {
@@ -178,6 +180,6 @@ export function registerFaultInjection(app: FastifyInstance, injector: FaultInje
       throw error;
     }
   });
-  app.get(`${CONTROL_PREFIX}faults`, async () => ({ rules: injector.list() }));
-  app.delete(`${CONTROL_PREFIX}faults`, async () => ({ cleared: injector.clear() }));
+  app.get(`${controlRoutes}faults`, async () => ({ rules: injector.list() }));
+  app.delete(`${controlRoutes}faults`, async () => ({ cleared: injector.clear() }));
 }

@@ -1,6 +1,7 @@
 export {
   startSandbox,
   sandboxBanner,
+  validPathPrefix,
   DEMO_FXA_EMAIL,
   DEMO_LEGACY_EMAIL,
   type SandboxOptions,

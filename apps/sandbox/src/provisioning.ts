@@ -13,7 +13,7 @@ import {
   toHex,
   type KeyBundle,
 } from '@syncvault/sync-crypto';
-import type { BsoWrite, SeedCollection, StorageBackend, UserStore } from './contracts.js';
+import type { BsoWrite, SeedCollection, StorageBackend, StoredBso, UserStore } from './contracts.js';
 import type { Account, AccountGates, AccountRegistry, FxaAccount } from './accounts/registry.js';
 import type { TokenserverUsers } from './tokenserver/users.js';
 
@@ -221,6 +221,35 @@ export class AccountProvisioner<Size extends object> {
       ...(record.sortindex !== undefined ? { sortindex: record.sortindex } : {}),
       cleartext: open(record.payload),
     }));
+  }
+
+  /**
+   * A collection's live records as the storage node holds them (payloads as stored, absolute
+   * expiry), for the user the tokenserver knows by this FxA uid: what an operator reads from the
+   * database, with no account keys involved. The uid may belong to another accounts server.
+   */
+  storedRecords(fxaUid: string, collection: string): StoredBso[] {
+    return this.tokenserverUserStore(fxaUid)
+      .records(collection)
+      .map(({ id, modified, sortindex, payload, expiresAt }) => ({
+        id,
+        modified,
+        ...(sortindex !== undefined ? { sortindex } : {}),
+        payload,
+        ...(expiresAt !== undefined ? { expiresAt } : {}),
+      }));
+  }
+
+  /** Live record counts per collection of the user the tokenserver knows by this FxA uid. */
+  storedCollectionCounts(fxaUid: string): Record<string, number> {
+    return this.tokenserverUserStore(fxaUid).collectionCounts();
+  }
+
+  private tokenserverUserStore(fxaUid: string): UserStore {
+    this.assertStorageReachable('fxa');
+    const uid = this.tokenUsers.current(fxaUid)?.uid;
+    if (uid === undefined) throw new ProvisioningError(404, `the tokenserver has never seen FxA uid ${fxaUid}`);
+    return this.storage.user(uid);
   }
 
   private seed(account: Account, seedCollections: SeedCollection[], seedName: string): void {

@@ -1,7 +1,8 @@
 /**
  * One Fastify process standing in for Mozilla's whole Sync stack: the Firefox Accounts auth
  * server (`/fxa`), the tokenserver (`/token`), a Sync 1.5 storage node (`/storage`), a legacy
- * Sync 1.1 server with its user API (`/weave`), and the control API (`/__sandbox__`).
+ * Sync 1.1 server with its user API (`/weave`), and the control API (`/__sandbox__`), all of them
+ * optionally under one path prefix.
  */
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -39,7 +40,14 @@ export interface SandboxOptions {
   storageNode?: string;
   /** Verify OAuth tokens with this accounts server (`<url>/v1/oauth/verify`) instead of the built-in one. */
   accountsServer?: string;
+  /**
+   * Mounts every server under this path (e.g. `/ffsync`), as a self-hosted server behind a
+   * reverse proxy at a path prefix: URLs handed out include it, Hawk covers it, paths without it 404.
+   */
+  pathPrefix?: string;
   limits?: Partial<StorageLimits>;
+  /** The storage servers' clock in ms (default Date.now): tests move it to expire ttl records. */
+  now?: () => number;
   logger?: boolean;
 }
 
@@ -75,11 +83,11 @@ export interface RunningSandbox {
 export const DEMO_FXA_EMAIL = 'demo@syncvault.test';
 export const DEMO_LEGACY_EMAIL = 'legacy@syncvault.test';
 
-const FXA_PREFIX = '/fxa';
-const TOKEN_PREFIX = '/token';
-const STORAGE15_PREFIX = '/storage';
-const STORAGE11_PREFIX = '/weave';
-const CONTROL_PREFIX = '/__sandbox__';
+const FXA_PATH = '/fxa';
+const TOKEN_PATH = '/token';
+const STORAGE15_PATH = '/storage';
+const STORAGE11_PATH = '/weave';
+const CONTROL_PATH = '/__sandbox__';
 /** The storage servers answer oversized requests themselves (413 per the configured limits); Fastify must not cut in first. */
 const BODY_LIMIT_BYTES = 1024 * 1024 * 1024;
 
@@ -90,23 +98,38 @@ function originOf(app: { server: { address(): AddressInfo | string | null } }, h
   return `http://${reachableHost.includes(':') ? `[${reachableHost}]` : reachableHost}:${address.port}`;
 }
 
+/** A path prefix as a reverse proxy would add it: `/a` or `/a/b`, no trailing slash, no query or fragment. */
+export function validPathPrefix(prefix: string): string {
+  if (prefix === '') return prefix;
+  if (!prefix.startsWith('/') || prefix.endsWith('/') || /[?#]/.test(prefix) || prefix.includes('//')) {
+    throw new Error(`path prefix ${JSON.stringify(prefix)} must start with "/" and have no trailing "/", "//", "?" or "#"`);
+  }
+  return prefix;
+}
+
 export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
   if (options.storageNode && !options.tokenSecret) {
     throw new Error('storageNode needs tokenSecret: the master secret that node checks tokens with');
   }
+  const base = validPathPrefix(options.pathPrefix ?? '');
+  const fxaPrefix = `${base}${FXA_PATH}`;
+  const tokenPrefix = `${base}${TOKEN_PATH}`;
+  const storage15Prefix = `${base}${STORAGE15_PATH}`;
+  const storage11Prefix = `${base}${STORAGE11_PATH}`;
+  const controlPrefix = `${base}${CONTROL_PATH}`;
   const host = options.host ?? '127.0.0.1';
   const tokenSecret = options.tokenSecret ?? toHex(randomBytes(32));
   const demoSize: SeedSize = { ...DEMO_SEED_SIZE, ...validSeedSizeFields(options.seedSize ?? {}, EMPTY_SEED_SIZE) };
   // Every URL handed out depends on the port, which is only known once listening.
   let origin = '';
-  const storageNode = () => options.storageNode?.replace(/\/+$/, '') ?? `${origin}${STORAGE15_PREFIX}`;
+  const storageNode = () => options.storageNode?.replace(/\/+$/, '') ?? `${origin}${storage15Prefix}`;
 
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: BODY_LIMIT_BYTES });
   const registry = new AccountRegistry();
-  const oauth = new OAuthAuthority(registry, () => `${origin}${FXA_PREFIX}`);
+  const oauth = new OAuthAuthority(registry, () => `${origin}${fxaPrefix}`);
   const throttle = new Throttle();
   const tokenUsers = new TokenserverUsers(() => registry.allocateStorageUid());
-  const engine = new StorageEngine();
+  const engine = new StorageEngine(options.now ? { now: options.now } : {});
   const limits = flatSettings({ ...DEFAULT_STORAGE_LIMITS, ...options.limits });
   const quirks = groupedSettings(
     { storage15: { ...DEFAULT_STORAGE15_QUIRKS }, storage11: { ...DEFAULT_STORAGE11_QUIRKS } },
@@ -121,17 +144,17 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const provisioner = new AccountProvisioner(registry, tokenUsers, engine, seeds, options.storageNode === undefined);
 
   // First, so that its hooks see every request of every server.
-  registerFaultInjection(app, new FaultInjector());
+  registerFaultInjection(app, new FaultInjector(), controlPrefix);
   await registerAccountsServer(app, {
-    prefix: FXA_PREFIX,
+    prefix: fxaPrefix,
     registry,
     oauth,
     throttle,
-    publicUrl: () => `${origin}${FXA_PREFIX}`,
-    tokenServerUrl: () => `${origin}${TOKEN_PREFIX}`,
+    publicUrl: () => `${origin}${fxaPrefix}`,
+    tokenServerUrl: () => `${origin}${tokenPrefix}`,
   });
   await registerTokenserver(app, {
-    prefix: TOKEN_PREFIX,
+    prefix: tokenPrefix,
     verifier: options.accountsServer ? remoteVerifier(options.accountsServer) : localVerifier(oauth),
     users: tokenUsers,
     tokenSecret,
@@ -139,7 +162,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   });
   if (options.storageNode === undefined) {
     registerStorage15(app, {
-      prefix: STORAGE15_PREFIX,
+      prefix: storage15Prefix,
       engine,
       tokenSecret,
       limits: () => limits.current(),
@@ -147,13 +170,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     });
   }
   registerStorage11(app, {
-    prefix: STORAGE11_PREFIX,
+    prefix: storage11Prefix,
     engine,
     directory: registry,
     publicUrl: () => origin,
     quirks: () => quirks.current().storage11,
   });
-  await registerControl(app, { prefix: CONTROL_PREFIX, provisioner, throttle, limits, quirks });
+  await registerControl(app, { prefix: controlPrefix, provisioner, throttle, limits, quirks });
 
   const accounts: SandboxAccount[] = [];
   if (options.seed === 'demo') {
@@ -170,11 +193,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   origin = originOf(app, host);
   return {
     urls: {
-      fxa: `${origin}${FXA_PREFIX}`,
-      tokenServer: `${origin}${TOKEN_PREFIX}/1.0/sync/1.5`,
+      fxa: `${origin}${fxaPrefix}`,
+      tokenServer: `${origin}${tokenPrefix}/1.0/sync/1.5`,
       storage15: storageNode(),
-      storage11: `${origin}${STORAGE11_PREFIX}`,
-      control: `${origin}${CONTROL_PREFIX}`,
+      storage11: `${origin}${storage11Prefix}`,
+      control: `${origin}${controlPrefix}`,
     },
     accounts,
     engine,

@@ -1,5 +1,5 @@
 /**
- * Stand-ins for the backup engine, the accounts service, retention and restores, for tests of the job
+ * Stand-ins for the backup engine, the accounts service, retention, restores and migrations, for tests of the job
  * machinery itself (queues, workers, progress, schedules): they do no Sync work, report scripted
  * progress and return a fixed summary. Tests of real backups live with the engine (test/backup).
  */
@@ -87,6 +87,25 @@ export class FakeEngine implements EngineBindings {
   readonly restoreRunner = {
     apply: async (): Promise<never> => {
       throw new Error('the fake engine does not restore');
+    },
+  };
+
+  /** Nor migrations: test/migrate has its own stand-in (fake-migrations.ts) and the real engine's tests. */
+  readonly migrationRunner = {
+    run: async (): Promise<never> => {
+      throw new Error('the fake engine does not migrate');
+    },
+  };
+
+  readonly migrationPlanner = {
+    plan: async (): Promise<never> => {
+      throw new Error('the fake engine does not migrate');
+    },
+    get: async (): Promise<never> => {
+      throw new Error('the fake engine does not migrate');
+    },
+    list: async (): Promise<never> => {
+      throw new Error('the fake engine does not migrate');
     },
   };
 }

@@ -15,6 +15,7 @@ import { LoginThrottle } from './auth/login-throttle.js';
 import { DiffController, DIFF_PROVIDERS } from './diff/diff-controller.js';
 import { HealthController, HealthService } from './health/health.js';
 import { BackupsController, JobsController } from './jobs/jobs-controller.js';
+import { MigrationsController } from './migrations/migrations-controller.js';
 import { RestoreController } from './restore/restore-controller.js';
 import { RESTORE_PROVIDERS } from './restore/restore.providers.js';
 import { SnapshotsController, StoreController } from './snapshots/snapshots-controller.js';
@@ -22,7 +23,7 @@ import { SNAPSHOT_PROVIDERS } from './snapshots/snapshots.providers.js';
 
 /** The HTTP API: controllers, the global auth guard, the first-start admin and the services the routes wrap. */
 @Module({
-  controllers: [AuthController, HealthController, JobsController, BackupsController, AccountsController, SnapshotsController, StoreController, RestoreController, ExportController, DiffController],
+  controllers: [AuthController, HealthController, JobsController, BackupsController, AccountsController, SnapshotsController, StoreController, RestoreController, ExportController, DiffController, MigrationsController],
   providers: [
     { provide: AuthService, useFactory: (prisma: PrismaClient) => new AuthService(prisma), inject: [PRISMA] },
     { provide: LoginThrottle, useFactory: () => new LoginThrottle() },

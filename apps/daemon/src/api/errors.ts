@@ -18,6 +18,10 @@ const BY_NAME: Record<string, number> = {
   PreconditionFailedError: HttpStatus.CONFLICT,
   // Well-formed, but not something this snapshot and server can do (not in the snapshot, not a folder, no keys).
   RestoreError: HttpStatus.UNPROCESSABLE_ENTITY,
+  // A migration the plan refuses (non-empty target without replace or merge, over quota, ...), or
+  // one whose upload the target does not hold as sent: well-formed, but not done.
+  MigrationRefusedError: HttpStatus.UNPROCESSABLE_ENTITY,
+  MigrationVerificationError: HttpStatus.UNPROCESSABLE_ENTITY,
   // Retrying a job that did not fail, cancelling one that finished.
   JobStateConflictError: HttpStatus.CONFLICT,
   // The sign-in is over (expired, cancelled, finished, or the daemon restarted): start again.

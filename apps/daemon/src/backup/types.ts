@@ -15,7 +15,7 @@ export interface BackupProgress {
   collectionsTotal: number;
 }
 
-export type BackupTrigger = 'schedule' | 'manual' | 'pre-restore' | 'demo';
+export type BackupTrigger = 'schedule' | 'manual' | 'pre-restore' | 'demo' | 'migration';
 
 export interface BackupRequest {
   accountId: string;

@@ -16,7 +16,7 @@ import { RETENTION_RULES, type RetentionPolicy, type RetentionRule } from '../re
 import { InvalidUnblockCodeError, InvalidVerificationCodeError } from '../sync/index.js';
 import { openCliContext, type CliContext } from './context.js';
 import { parseHttpUrl, parseNonNegativeInt } from './options.js';
-import { printJson } from './output.js';
+import { formatTable, printJson } from './output.js';
 import { ask, askSecret } from './prompt.js';
 
 const EMAIL_CONFIRMATION_POLL_MS = 3_000;
@@ -309,6 +309,5 @@ function settingsLines(account: AccountView): string[] {
 function listText(accounts: AccountView[]): string {
   if (accounts.length === 0) return 'No accounts yet; add one with `syncvault account add`.\n';
   const rows = [['NAME', 'KIND', 'EMAIL', 'SCHEDULE', 'RETENTION'], ...accounts.map((a) => [a.name, a.kind, a.email, a.schedule ?? 'on demand', retentionText(a.retention)])];
-  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
-  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd()).join('\n') + '\n';
+  return formatTable(rows).join('\n') + '\n';
 }

@@ -1,8 +1,8 @@
 import cliProgress from 'cli-progress';
 import type { BackupProgress } from '../backup/types.js';
 
-export interface ProgressDisplay {
-  update(progress: BackupProgress): void;
+export interface ProgressDisplay<P = BackupProgress> {
+  update(progress: P): void;
   stop(): void;
 }
 

@@ -8,9 +8,9 @@ import { ADMIN_USERNAME } from '../api/auth/auth-service.js';
 import { KEY_CUSTODY, PRISMA, VAULT } from '../app/tokens.js';
 import { ConfigError, loadConfig, type SyncvaultConfig } from '../config/index.js';
 import { backupProgressDisplay } from './backup-progress.js';
-import { DEMO_SCHEDULE, DEMO_SCHEDULE_TEXT, ensureDemoAccounts } from '../demo/demo-accounts.js';
+import { DEMO_SCHEDULE, DEMO_SCHEDULE_TEXT, DEMO_SELFHOSTED_PATH_PREFIX, ensureDemoAccounts } from '../demo/demo-accounts.js';
 import { checkDemoPrerequisites } from '../demo/prerequisites.js';
-import { demoSummaryText, type DemoAccountSummary, type DemoAdmin, type DemoSummary } from '../demo/summary.js';
+import { demoSummaryText, listText, type DemoAccountSummary, type DemoAdmin, type DemoSummary } from '../demo/summary.js';
 import type { SnapshotSummaryJson } from '../jobs/queues.js';
 import { snapshotDigest } from '../jobs/snapshot-digest.js';
 import type { PrismaClient } from '../store/prisma.js';
@@ -34,11 +34,18 @@ class DemoStopped extends Error {
 /** Once shutting down, a stuck close must not keep the process alive for ever. */
 const EXIT_GRACE_MS = 10_000;
 
+/** The first sandbox's port; a fixed one leaves the next port for the self-hosted sandbox. */
 function demoSandboxPort(env: Record<string, string | undefined>): number {
   const value = env['SYNCVAULT_DEMO_SANDBOX_PORT']?.trim();
   if (value === undefined || value === '') return 0;
-  if (!/^\d+$/.test(value) || Number(value) > 65535) throw new ConfigError('SYNCVAULT_DEMO_SANDBOX_PORT must be a whole number from 0 to 65535');
+  if (!/^\d+$/.test(value) || Number(value) > 65534) {
+    throw new ConfigError('SYNCVAULT_DEMO_SANDBOX_PORT must be a whole number from 0 to 65534 (the self-hosted sandbox takes the port after it)');
+  }
   return Number(value);
+}
+
+function selfhostedSandboxPort(sandboxPort: number): number {
+  return sandboxPort === 0 ? 0 : sandboxPort + 1;
 }
 
 /** host:port/database, without the credentials a URL may carry. */
@@ -69,9 +76,9 @@ export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
     .description(
-      'the zero-config demo (what `npm start` runs): the sandbox with demo data, the API and workers, two demo accounts and a first backup of each; then serves until Ctrl+C',
+      'the zero-config demo (what `npm start` runs): a sandbox with demo data and an empty "self-hosted" one, the API and workers, two demo accounts with a first backup of each, and an empty third to migrate into; then serves until Ctrl+C',
     )
-    .option('--json', 'print one JSON line {url, sandboxUrl, vaultKeyFile?, admin, accounts, schedule} once ready and nothing else on stdout, then serve')
+    .option('--json', 'print one JSON line {url, dashboard, sandboxUrl, selfhostedSandboxUrl, vaultKeyFile?, admin, accounts, schedule} once ready and nothing else on stdout, then serve')
     .action((options: DemoOptions) => runDemo(options));
 }
 
@@ -109,6 +116,15 @@ async function runDemo(options: DemoOptions): Promise<void> {
     const sandbox: RunningSandbox = await startSandbox({ port: sandboxPort, seed: 'demo' });
     closers.push(() => sandbox.close());
     say(`  sandbox    ${new URL(sandbox.urls.fxa).origin} (stands in for Mozilla's servers, in memory) with two demo accounts`);
+    // Self-hosters run syncstorage-rs with Mozilla's accounts: its tokenserver trusts the first sandbox's.
+    const selfhosted: RunningSandbox = await startSandbox({
+      accountsServer: sandbox.urls.fxa,
+      pathPrefix: DEMO_SELFHOSTED_PATH_PREFIX,
+      port: selfhostedSandboxPort(sandboxPort),
+    });
+    closers.push(() => selfhosted.close());
+    const selfhostedSandboxUrl = `${new URL(selfhosted.urls.fxa).origin}${DEMO_SELFHOSTED_PATH_PREFIX}`;
+    say(`             ${selfhostedSandboxUrl} (stands in for a self-hosted syncstorage-rs, empty) to migrate into`);
     checkpoint();
 
     const logger = app.createLogger(config);
@@ -134,11 +150,12 @@ async function runDemo(options: DemoOptions): Promise<void> {
     say(`  dashboard  ${'url' in dashboard ? dashboard.url : dashboard.missing}`);
     checkpoint();
 
-    const accounts = await addAccountsAndBackUp(daemon, config, sandbox, stop.signal, options.json ? undefined : say);
+    const accounts = await addAccountsAndBackUp(daemon, config, sandbox, selfhosted, stop.signal, options.json ? undefined : say);
     const summary: DemoSummary = {
       url,
       dashboard: 'url' in dashboard ? { url: dashboard.url } : { missing: dashboard.missing },
       sandboxUrl: new URL(sandbox.urls.fxa).origin,
+      selfhostedSandboxUrl,
       ...(key.source === 'demo-key-file' && key.path !== undefined && { vaultKeyFile: key.path }),
       admin: await demoAdmin(daemon, createdAdmin),
       accounts,
@@ -180,11 +197,15 @@ async function listen(daemon: NestFastifyApplication, config: SyncvaultConfig): 
   }
 }
 
-/** Adds (or replaces) the demo accounts, backs each up through the job queue with progress, then schedules them. */
+/**
+ * Adds (or replaces) the demo accounts, backs each up through the job queue with progress, then
+ * schedules them; all but the migration target, which stays empty and unscheduled.
+ */
 async function addAccountsAndBackUp(
   daemon: NestFastifyApplication,
   config: SyncvaultConfig,
   sandbox: RunningSandbox,
+  selfhosted: RunningSandbox,
   signal: AbortSignal,
   /** Undefined with --json: no story, no progress. */
   say: ((line: string) => void) | undefined,
@@ -202,15 +223,19 @@ async function addAccountsAndBackUp(
   // Like the API: every saved change of an account is mirrored into its BullMQ job scheduler.
   const service = new AccountService({ prisma, vault, keyCustody, onChange: (change) => schedules.sync(change.account.id) });
   try {
-    const added = await ensureDemoAccounts(service, prisma, sandbox);
+    const added = await ensureDemoAccounts(service, prisma, sandbox, selfhosted);
     const replaced = added.filter((account) => account.replaced).map((account) => account.view.name);
     say?.(`  accounts   ${added.map(({ view }) => `${view.name} (${view.kind})`).join(', ')}`);
-    if (replaced.length > 0) say?.(`             replaced the earlier demo's ${replaced.join(' and ')}: their sandbox is gone, and with it what their snapshots were of`);
+    if (replaced.length > 0) say?.(`             replaced the earlier demo's ${listText(replaced)}: their sandbox is gone, and with it what their snapshots were of`);
     say?.('Backing up (through the job queue, as the daemon does):');
 
     const summaries: DemoAccountSummary[] = [];
-    for (const { view } of added) {
+    for (const { view, role } of added) {
       if (signal.aborted) throw new DemoStopped();
+      if (role === 'migration-target') {
+        summaries.push({ name: view.name, kind: view.kind, email: view.email, role });
+        continue;
+      }
       const progress = say === undefined ? undefined : backupProgressDisplay(view.name, process.stdout);
       let outcome: Awaited<ReturnType<typeof runBackup>>;
       try {
@@ -231,7 +256,7 @@ async function addAccountsAndBackUp(
       const records = Object.values(snapshot.collections).reduce((sum, collection) => sum + collection.count, 0);
       say?.(`  ${view.name}: snapshot ${snapshot.seq} ${snapshot.status}, ${Object.keys(snapshot.collections).length} collections, ${records} records`);
       const scheduled = await service.updateSettings(view.id, { schedule: DEMO_SCHEDULE });
-      summaries.push({ name: scheduled.name, kind: scheduled.kind, email: scheduled.email, snapshot });
+      summaries.push({ name: scheduled.name, kind: scheduled.kind, email: scheduled.email, role, snapshot });
     }
     return summaries;
   } finally {

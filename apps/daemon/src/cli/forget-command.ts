@@ -3,7 +3,7 @@ import { findAccountByName } from '../history/index.js';
 import { ForgetService, isEmptyPolicy, parseRetentionPolicy, RETENTION_RULES, type ForgetReport, type RemovalSummary, type RetentionPolicy } from '../retention/index.js';
 import { openCliContext } from './context.js';
 import { parseNonNegativeInt } from './options.js';
-import { printJson } from './output.js';
+import { formatBytes, printJson } from './output.js';
 
 interface ForgetCommandOptions extends RetentionPolicy {
   snapshot?: number;
@@ -72,12 +72,6 @@ function describePolicy(policy: RetentionPolicy): string {
 
 function when(time: Date): string {
   return time.toISOString().slice(0, 19).replace('T', ' ');
-}
-
-function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
 function describeRemoval(removed: RemovalSummary, dryRun: boolean): string[] {

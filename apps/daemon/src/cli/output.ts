@@ -3,6 +3,23 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value)}\n`);
 }
 
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+/** Rows as aligned columns (two spaces apart); the columns named in `rightAligned` (numbers) are aligned right. */
+export function formatTable(rows: string[][], rightAligned: readonly number[] = []): string[] {
+  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
+  return rows.map((row) =>
+    row
+      .map((cell, column) => (rightAligned.includes(column) ? cell.padStart(widths[column] ?? 0) : cell.padEnd(widths[column] ?? 0)))
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
 const DATABASE_HINTS: Readonly<Record<string, string>> = {
   P1001: 'check DATABASE_URL and that PostgreSQL runs',
   P1003: 'check DATABASE_URL',

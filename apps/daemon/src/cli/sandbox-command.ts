@@ -1,5 +1,5 @@
-import { type Command } from 'commander';
-import { sandboxBanner, startSandbox, type SeedSize } from '@syncvault/sandbox';
+import { InvalidArgumentError, type Command } from 'commander';
+import { sandboxBanner, startSandbox, validPathPrefix, type SeedSize } from '@syncvault/sandbox';
 import { parseHttpUrl, parseNonNegativeInt, parsePort } from './options.js';
 import { printJson } from './output.js';
 
@@ -13,6 +13,15 @@ interface SandboxCommandOptions extends Partial<Record<(typeof SIZE_FLAGS)[numbe
   tokenSecret?: string;
   storageNode?: string;
   accountsServer?: string;
+  pathPrefix?: string;
+}
+
+function parsePathPrefix(value: string): string {
+  try {
+    return validPathPrefix(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
 }
 
 export function registerSandboxCommand(program: Command): void {
@@ -25,7 +34,8 @@ export function registerSandboxCommand(program: Command): void {
     .option('--json', 'print one JSON line with the URLs and accounts, then serve')
     .option('--token-secret <secret>', 'shared secret for minted storage tokens (to use an external syncstorage-rs node)')
     .option('--storage-node <url>', 'hand out tokens for this external storage node instead of the built-in one', parseHttpUrl)
-    .option('--accounts-server <url>', 'trust OAuth tokens of this external accounts server (a self-hosted tokenserver)', parseHttpUrl);
+    .option('--accounts-server <url>', 'trust OAuth tokens of this external accounts server (a self-hosted tokenserver)', parseHttpUrl)
+    .option('--path-prefix <path>', 'serve everything under this path (e.g. /ffsync), as a server behind a reverse proxy at a prefix', parsePathPrefix);
   for (const flag of SIZE_FLAGS) {
     command.option(`--${flag} <n>`, `number of ${flag} records per seeded account`, parseNonNegativeInt);
   }
@@ -44,6 +54,7 @@ export function registerSandboxCommand(program: Command): void {
       ...(options.tokenSecret !== undefined && { tokenSecret: options.tokenSecret }),
       ...(options.storageNode !== undefined && { storageNode: options.storageNode }),
       ...(options.accountsServer !== undefined && { accountsServer: options.accountsServer }),
+      ...(options.pathPrefix !== undefined && { pathPrefix: options.pathPrefix }),
     });
     if (options.json) {
       printJson(sandboxBanner(sandbox));

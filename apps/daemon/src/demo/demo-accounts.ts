@@ -1,5 +1,8 @@
 /**
- * The demo's two accounts, pointed at the sandbox the demo started.
+ * The demo's accounts, pointed at the sandboxes the demo started: `demo-firefox` and `demo-legacy`
+ * at the first one, which stands in for Mozilla, and `demo-selfhosted`, the same Firefox Account
+ * with its storage on the second, "self-hosted" sandbox (a tokenserver trusting the first one's
+ * accounts server, behind a path prefix), where it starts empty: the target of a migration.
  *
  * The sandbox lives in memory: each start has new passwords, keys and records, and usually a new
  * port. Accounts left by an earlier demo therefore point at a server that is gone, and their
@@ -15,6 +18,10 @@ import type { PrismaClient } from '../store/prisma.js';
 
 export const DEMO_FIREFOX_ACCOUNT = 'demo-firefox';
 export const DEMO_LEGACY_ACCOUNT = 'demo-legacy';
+export const DEMO_SELFHOSTED_ACCOUNT = 'demo-selfhosted';
+
+/** Where the self-hosted sandbox is mounted, as a reverse proxy serving syncstorage-rs at a path would. */
+export const DEMO_SELFHOSTED_PATH_PREFIX = '/ffsync';
 
 /**
  * Hourly, on the hour (UTC). A cron pattern rather than `every 1h`: BullMQ runs an interval's
@@ -30,8 +37,12 @@ export class DemoAccountConflictError extends Error {
   override readonly name = 'DemoAccountConflictError';
 }
 
+/** backed-up: the demo backs it up and schedules it; migration-target: left empty and unscheduled, for a migration into it. */
+export type DemoAccountRole = 'backed-up' | 'migration-target';
+
 export interface DemoAccount {
   view: AccountView;
+  role: DemoAccountRole;
   /** An earlier demo's account of the same name was removed first. */
   replaced: boolean;
 }
@@ -42,8 +53,11 @@ function sandboxAccount(sandbox: RunningSandbox, kind: SandboxAccount['kind']): 
   return account;
 }
 
-/** What `AccountService.beginAdd` gets for each demo account. */
-export function demoAccountInputs(sandbox: RunningSandbox): AddAccountInput[] {
+/**
+ * What `AccountService.beginAdd` gets for each demo account. `selfhosted` is the sandbox whose
+ * tokenserver trusts `sandbox`'s accounts server: the demo FxA account signs in there too.
+ */
+export function demoAccountInputs(sandbox: RunningSandbox, selfhosted: Pick<RunningSandbox, 'urls'>): AddAccountInput[] {
   const fxa = sandboxAccount(sandbox, 'fxa');
   const legacy = sandboxAccount(sandbox, 'legacy11');
   return [
@@ -56,6 +70,7 @@ export function demoAccountInputs(sandbox: RunningSandbox): AddAccountInput[] {
       ...(legacy.syncKey !== undefined && { syncKey: legacy.syncKey }),
       serverUrl: sandbox.urls.storage11,
     },
+    { name: DEMO_SELFHOSTED_ACCOUNT, kind: 'selfhosted15', email: fxa.email, password: fxa.password, fxaUrl: sandbox.urls.fxa, tokenServerUrl: selfhosted.urls.tokenServer },
   ];
 }
 
@@ -71,7 +86,7 @@ function onLoopback(url: string | null): boolean {
 /** An account a demo made: the demo kind and email, on a server on this machine. */
 export function isDemoAccount(account: Pick<AccountView, 'name' | 'kind' | 'email' | 'fxaUrl' | 'serverUrl'>): boolean {
   const email = account.email.toLowerCase();
-  if (account.name === DEMO_FIREFOX_ACCOUNT) return account.kind === 'selfhosted15' && email === DEMO_FXA_EMAIL && onLoopback(account.fxaUrl);
+  if (account.name === DEMO_FIREFOX_ACCOUNT || account.name === DEMO_SELFHOSTED_ACCOUNT) return account.kind === 'selfhosted15' && email === DEMO_FXA_EMAIL && onLoopback(account.fxaUrl);
   if (account.name === DEMO_LEGACY_ACCOUNT) return account.kind === 'legacy11' && email === DEMO_LEGACY_EMAIL && onLoopback(account.serverUrl);
   return false;
 }
@@ -86,11 +101,11 @@ async function find(service: AccountService, name: string): Promise<AccountView 
 }
 
 /**
- * Adds the demo accounts for this sandbox, replacing an earlier demo's (see the top of this file).
+ * Adds the demo accounts for these sandboxes, replacing an earlier demo's (see the top of this file).
  * They start without a schedule, so nothing but the demo's own first backup runs on them.
  */
-export async function ensureDemoAccounts(service: AccountService, prisma: PrismaClient, sandbox: RunningSandbox): Promise<DemoAccount[]> {
-  const inputs = demoAccountInputs(sandbox);
+export async function ensureDemoAccounts(service: AccountService, prisma: PrismaClient, sandbox: RunningSandbox, selfhosted: RunningSandbox): Promise<DemoAccount[]> {
+  const inputs = demoAccountInputs(sandbox, selfhosted);
   const earlier = new Map<string, AccountView>();
   for (const input of inputs) {
     const existing = await find(service, input.name);
@@ -110,7 +125,7 @@ export async function ensureDemoAccounts(service: AccountService, prisma: Prisma
     const step = await service.beginAdd(input);
     // The sandbox's demo accounts ask for no unblock or verification code.
     if (step.status !== 'done') throw new Error(`the sandbox asked for a ${step.status.replace(/-/g, ' ')} to sign in to ${input.name}`);
-    added.push({ view: step.account, replaced: earlier.has(input.name) });
+    added.push({ view: step.account, role: input.name === DEMO_SELFHOSTED_ACCOUNT ? 'migration-target' : 'backed-up', replaced: earlier.has(input.name) });
   }
   return added;
 }

@@ -10,12 +10,11 @@ export interface DemoAdmin {
   passwordSource: 'generated' | 'environment' | 'earlier';
 }
 
-export interface DemoAccountSummary {
-  name: string;
-  kind: AccountKind;
-  email: string;
-  snapshot: SnapshotDigest;
-}
+/** A backed-up account with its first snapshot, or the empty migration target (no snapshot). */
+export type DemoAccountSummary = { name: string; kind: AccountKind; email: string } & (
+  | { role: 'backed-up'; snapshot: SnapshotDigest }
+  | { role: 'migration-target' }
+);
 
 export interface DemoSummary {
   /** The API's base URL, with the real port and the base path. */
@@ -23,11 +22,13 @@ export interface DemoSummary {
   /** The dashboard's URL, or why it does not run (not built). */
   dashboard: { url: string } | { missing: string };
   sandboxUrl: string;
+  /** The self-hosted sandbox, with its path prefix: the migration target's servers. */
+  selfhostedSandboxUrl: string;
   /** The demo key file in use, when the vault key comes from it. */
   vaultKeyFile?: string;
   admin: DemoAdmin;
   accounts: DemoAccountSummary[];
-  /** The demo accounts' backup schedule. */
+  /** The backed-up demo accounts' schedule. */
   schedule: { pattern: string; description: string };
 }
 
@@ -68,33 +69,62 @@ function adminLine(admin: DemoAdmin): string {
   }
 }
 
+/** `a`, `a and b`, `a, b and c`. */
+export function listText(items: string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1) ?? ''}`;
+}
+
+function accountLines(account: DemoAccountSummary, nameWidth: number): string[] {
+  const head = `  ${account.name.padEnd(nameWidth)}  ${account.kind}, ${account.email}`;
+  const indent = ' '.repeat(2 + nameWidth + 2);
+  if (account.role === 'migration-target') {
+    return [`${head}: empty, the migration target (not backed up)`, `${indent}its storage on the self-hosted sandbox`];
+  }
+  const { snapshot } = account;
+  return [
+    `${head}: snapshot ${snapshot.seq} ${snapshot.status}, ${Object.keys(snapshot.collections).length} collections, ${recordCount(snapshot)} records`,
+    ...collectionLines(snapshot, indent),
+  ];
+}
+
+function tryLines(summary: DemoSummary): string[] {
+  const backedUp = summary.accounts.flatMap((account) => (account.role === 'backed-up' ? [account] : []));
+  const first = backedUp[0];
+  const target = summary.accounts.find((account) => account.role === 'migration-target');
+  const lines = first === undefined ? [] : [`  npx syncvault snapshots ${first.name}`, `  npx syncvault show ${first.name} ${first.snapshot.seq} bookmarks --limit 5`];
+  if (first !== undefined && target !== undefined) {
+    lines.push(
+      `  npx syncvault migrate ${first.name} ${target.name} --dry-run`,
+      `  npx syncvault migrate ${first.name} ${target.name}`,
+      'url' in summary.dashboard
+        ? `  (or the dashboard's Migrate page: ${summary.dashboard.url}/migrate)`
+        : "  (or the dashboard's Migrate page, once the dashboard is built)",
+    );
+  }
+  return lines;
+}
+
 export function demoSummaryText(summary: DemoSummary): string {
   const { url, admin } = summary;
   const nameWidth = Math.max(...summary.accounts.map((account) => account.name.length), 12);
-  const indent = ' '.repeat(2 + nameWidth + 2);
-  const accountLines = summary.accounts.flatMap(({ name, kind, email, snapshot }) => [
-    `  ${name.padEnd(nameWidth)}  ${kind}, ${email}: snapshot ${snapshot.seq} ${snapshot.status}, ${Object.keys(snapshot.collections).length} collections, ${recordCount(snapshot)} records`,
-    ...collectionLines(snapshot, indent),
-  ]);
+  const backedUp = summary.accounts.filter((account) => account.role === 'backed-up').map((account) => account.name);
   const password = admin.passwordSource === 'generated' && admin.password !== undefined ? admin.password : '<admin password>';
-  const first = summary.accounts[0];
   return [
     '',
-    'Syncvault demo is ready: the sandbox, the API, the workers and the dashboard run, and each demo account has its first backup.',
+    'Syncvault demo is ready: the sandboxes, the API, the workers and the dashboard run, and each demo account but the migration target has its first backup.',
     '',
     `  dashboard  ${'url' in summary.dashboard ? `${summary.dashboard.url}  (sign in as the admin below)` : summary.dashboard.missing}`,
     `  API        ${url}  (OpenAPI at ${url}/api/docs once signed in)`,
     `  admin      ${adminLine(admin)}`,
     `  sandbox    ${summary.sandboxUrl}  (stands in for Mozilla's servers; in memory, new data at every start)`,
+    `             ${summary.selfhostedSandboxUrl}  (stands in for your own syncstorage-rs behind a proxy; empty)`,
     ...(summary.vaultKeyFile === undefined ? [] : [`  vault key  ${summary.vaultKeyFile}`]),
     '',
-    ...accountLines,
-    `  Both are backed up ${summary.schedule.description} while the demo runs.`,
+    ...summary.accounts.flatMap((account) => accountLines(account, nameWidth)),
+    ...(backedUp.length === 0 ? [] : [`  ${listText(backedUp)} ${backedUp.length === 1 ? 'is' : 'are'} backed up ${summary.schedule.description} while the demo runs.`]),
     '',
     'Try:',
-    ...(first === undefined
-      ? []
-      : [`  npx syncvault snapshots ${first.name}`, `  npx syncvault show ${first.name} ${first.snapshot.seq} bookmarks --limit 5`]),
+    ...tryLines(summary),
     `  curl -c demo.cookies -H 'content-type: application/json' -d '{"username": "${admin.username}", "password": "${password}"}' ${url}/api/auth/login`,
     `  curl -b demo.cookies ${url}/api/jobs`,
     '',

@@ -1,4 +1,4 @@
-/** Jobs: BullMQ queues, the backup and retention processors, schedules mirrored from Postgres. */
+/** Jobs: BullMQ queues, the backup, retention, restore and migrate processors, schedules mirrored from Postgres. */
 export * from './contracts.js';
 export * from './engine-bindings.js';
 export * from './queues.js';
@@ -9,6 +9,8 @@ export * from './backup-job.js';
 export * from './cancellation.js';
 export * from './retention-job.js';
 export * from './restore-job.js';
+export * from './migrate-job.js';
+export * from './plan-migration.js';
 export * from './job-view.js';
 export * from './job-events.js';
 export * from './jobs-service.js';

@@ -2,29 +2,30 @@
 import type { Job } from 'bullmq';
 import type { BackupProgress } from '../backup/types.js';
 import { cancelRequestedAt } from './cancellation.js';
+import type { MigrateJobProgress } from './migrate-job.js';
 import type { JobQueueName } from './queues.js';
 import type { RestoreJobProgress } from './restore-job.js';
 
-/** What a job reports while it runs: a backup's progress, or a restore's phase (by the job's queue). */
-export type JobProgress = BackupProgress | RestoreJobProgress;
+/** What a job reports while it runs: a backup's progress, a restore's phase, a migration's progress (by the job's queue). */
+export type JobProgress = BackupProgress | RestoreJobProgress | MigrateJobProgress;
 
 export type JobViewState = 'waiting' | 'delayed' | 'prioritized' | 'active' | 'completed' | 'failed' | 'waiting-children' | 'unknown';
 
 export interface JobView {
   id: string;
   queue: JobQueueName;
-  /** `backup`, `retention` or `restore`. */
+  /** `backup`, `retention`, `restore` or `migrate`. */
   name: string;
   accountId: string;
   /** `manual`, `schedule`, `demo`, ... */
   trigger: string;
   state: JobViewState;
-  /** The last progress a backup or restore reported, or null. */
+  /** The last progress a backup, restore or migration reported, or null. */
   progress: JobProgress | null;
-  /** A backup's SnapshotSummary (dates as ISO strings), retention's report, a restore's RestoreResult; null until completed. */
+  /** A backup's SnapshotSummary (dates as ISO strings), retention's report, a restore's RestoreResult, a migration's MigrationResult; null until completed. */
   result: unknown;
   failedReason: string | null;
-  /** When someone asked this job to stop (ISO): a running backup then stops within a second or two. */
+  /** When someone asked this job to stop (ISO): a running backup or migration then stops within a second or two. */
   cancelRequestedAt: string | null;
   /** Id of the schedule that made this job, if a schedule did. */
   schedulerId: string | null;

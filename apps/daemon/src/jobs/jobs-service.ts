@@ -1,13 +1,14 @@
-/** Queueing backups and restores and reading jobs back, for the API and the CLI. */
+/** Queueing backups, restores and migrations and reading jobs back, for the API and the CLI. */
 import type { Job, JobType, Queue } from 'bullmq';
 import { AccountNotFoundError } from '../accounts/errors.js';
 import type { BackupTrigger } from '../backup/types.js';
+import type { MigrationRequest } from '../migrate/types.js';
 import type { RestoreRequest } from '../restore/types.js';
 import type { PrismaClient } from '../store/prisma.js';
 import { cancelRequestedAt, withoutCancelRequest } from './cancellation.js';
 import type { JobEvent, JobEvents, JobFeedEvent } from './job-events.js';
 import { jobView, type JobView, type JobViewState } from './job-view.js';
-import { BACKUP_QUEUE, JOB_QUEUES, newJobOptions, RESTORE_QUEUE, type BackupJobData, type JobQueueName, type RestoreJobData } from './queues.js';
+import { BACKUP_QUEUE, JOB_QUEUES, MIGRATE_QUEUE, newJobOptions, RESTORE_QUEUE, type BackupJobData, type JobQueueName, type MigrateJobData, type RestoreJobData } from './queues.js';
 
 export class JobNotFoundError extends Error {
   override readonly name = 'JobNotFoundError';
@@ -43,7 +44,7 @@ function stateWords(state: string): string {
   return STATE_WORDS[state] ?? state;
 }
 
-/** What cancelling did: the queued job is gone, or the running backup was asked to stop. */
+/** What cancelling did: the queued job is gone, or the running backup or migration was asked to stop. */
 export interface CancelOutcome {
   jobId: string;
   queue: JobQueueName;
@@ -90,6 +91,12 @@ export async function resolveAccount(prisma: PrismaClient, nameOrId: string): Pr
 
 export type JobQueues = Record<JobQueueName, Queue>;
 
+function withoutRestart(data: MigrateJobData): MigrateJobData {
+  if (data.request.restart === undefined) return data;
+  const { restart: _restart, ...request } = data.request;
+  return { ...data, request };
+}
+
 /** The states listed, in the order a person scans them: what runs, what waits, what finished. */
 const LISTED_STATES: JobViewState[] = ['active', 'waiting', 'prioritized', 'delayed', 'completed', 'failed'];
 
@@ -120,6 +127,20 @@ export class JobsService {
     return { jobId: job.id ?? '', accountId: account.id };
   }
 
+  /**
+   * Queues a migration into `request.target` (names or ids; the job carries ids). The job runs the
+   * migration service, which plans again, takes the source snapshot if none is named, and resumes
+   * an unfinished migration of the same pair from its checkpoint unless `restart` is set.
+   */
+  async enqueueMigration(request: MigrationRequest): Promise<{ jobId: string; accountId: string }> {
+    const target = await resolveAccount(this.prisma, request.target);
+    const source = await resolveAccount(this.prisma, request.source);
+    const queue = this.queues[MIGRATE_QUEUE] as Queue<MigrateJobData>;
+    const data: MigrateJobData = { accountId: target.id, sourceAccountId: source.id, trigger: 'manual', request: { ...request, source: source.id, target: target.id } };
+    const job = await withRedisTimeout(queue.add('migrate', data, newJobOptions()));
+    return { jobId: job.id ?? '', accountId: target.id };
+  }
+
   /** The most recent jobs of every queue, newest first. */
   async list(limit = 50): Promise<JobView[]> {
     const views: JobView[] = [];
@@ -143,7 +164,8 @@ export class JobsService {
 
   /**
    * Runs a failed job again, under the same id: it goes back to the queue, without the progress
-   * and cancel request of its last run.
+   * and cancel request of its last run. A migration resumes from its checkpoint (so a `restart` it
+   * was first asked with is dropped: that would throw the checkpoint away).
    */
   async retry(id: string): Promise<JobView> {
     const { queue, job } = await this.require(id);
@@ -153,7 +175,8 @@ export class JobsService {
     if (queue === RESTORE_QUEUE) throw new JobStateConflictError(`job ${id} is a restore, which is not retried blindly: plan it again and confirm the new plan`);
     await withRedisTimeout(
       (async () => {
-        if (cancelRequestedAt(job.data) !== null) await job.updateData(withoutCancelRequest(job.data));
+        const data = queue === MIGRATE_QUEUE ? withoutRestart(job.data as MigrateJobData) : job.data;
+        if (cancelRequestedAt(data) !== null || data !== job.data) await job.updateData(withoutCancelRequest(data));
         await job.updateProgress(0);
         try {
           await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
@@ -168,9 +191,10 @@ export class JobsService {
   }
 
   /**
-   * Cancels a job: one that waits is removed from its queue; a running backup is asked to stop
-   * (see cancellation.ts) and fails within a second or two, its snapshot rolled back. Finished
-   * jobs, a schedule's next run, running retention and a running restore (stopping it between two
+   * Cancels a job: one that waits is removed from its queue; a running backup or migration is
+   * asked to stop (see cancellation.ts) and fails within a second or two: the backup's snapshot
+   * rolled back, the migration's checkpoint kept (retrying the job resumes it). Finished jobs, a
+   * schedule's next run, running retention and a running restore (stopping it between two
    * collections' writes would leave the account half restored) cannot be cancelled (JobStateConflictError).
    */
   async cancel(id: string): Promise<CancelOutcome> {
@@ -191,8 +215,8 @@ export class JobsService {
     }
     if (state === 'active') {
       if (queue === RESTORE_QUEUE) throw new JobStateConflictError(`job ${id} is a running restore, which cannot be stopped mid-write; it ends on its own shortly`);
-      if (queue !== BACKUP_QUEUE) throw new JobStateConflictError(`job ${id} is a running ${queue} job, which cannot be stopped; it ends on its own shortly`);
-      if (cancelRequestedAt(job.data) === null) await withRedisTimeout(job.updateData({ ...(job.data as BackupJobData), cancelRequestedAt: new Date().toISOString() }));
+      if (queue !== BACKUP_QUEUE && queue !== MIGRATE_QUEUE) throw new JobStateConflictError(`job ${id} is a running ${queue} job, which cannot be stopped; it ends on its own shortly`);
+      if (cancelRequestedAt(job.data) === null) await withRedisTimeout(job.updateData({ ...(job.data as BackupJobData | MigrateJobData), cancelRequestedAt: new Date().toISOString() }));
       return { jobId: id, queue, outcome: 'stopping' };
     }
     if (state === 'completed' || state === 'failed') throw new JobStateConflictError(`job ${id} has already ${state}: there is nothing to cancel`);

@@ -9,12 +9,12 @@ import type { SyncvaultConfig } from '../config/config.js';
 import type { PrismaClient } from '../store/prisma.js';
 import type { KeyCustody, Vault } from '../vault/index.js';
 import { describe } from './backup-job.js';
-import { BACKUP_RUNNER, CONNECTION_OPENER, RESTORE_RUNNER, RETENTION_RUNNER, type EngineBindings } from './contracts.js';
+import { BACKUP_RUNNER, CONNECTION_OPENER, MIGRATION_PLANNER, MIGRATION_RUNNER, RESTORE_RUNNER, RETENTION_RUNNER, type EngineBindings } from './contracts.js';
 import { createEngineBindings } from './engine-bindings.js';
 import { JobEvents } from './job-events.js';
 import { JobsService, withRedisTimeout } from './jobs-service.js';
-import { BackupProcessor, RestoreProcessor, RetentionProcessor } from './processors.js';
-import { BACKUP_QUEUE, RESTORE_QUEUE, RETENTION_QUEUE, type JobQueueName } from './queues.js';
+import { BackupProcessor, MigrateProcessor, RestoreProcessor, RetentionProcessor } from './processors.js';
+import { BACKUP_QUEUE, MIGRATE_QUEUE, RESTORE_QUEUE, RETENTION_QUEUE, type JobQueueName } from './queues.js';
 import { SchedulesService, type ReconcileReport } from './schedules.js';
 
 const ENGINE_BINDINGS = Symbol('EngineBindings');
@@ -97,10 +97,11 @@ export class WorkersStatus {
     @Optional() @Inject(BackupProcessor) private readonly backupProcessor?: BackupProcessor,
     @Optional() @Inject(RetentionProcessor) private readonly retentionProcessor?: RetentionProcessor,
     @Optional() @Inject(RestoreProcessor) private readonly restoreProcessor?: RestoreProcessor,
+    @Optional() @Inject(MigrateProcessor) private readonly migrateProcessor?: MigrateProcessor,
   ) {}
 
   async check(): Promise<{ ok: boolean; message: string }> {
-    const local = [this.backupProcessor, this.retentionProcessor, this.restoreProcessor].filter((processor) => processor !== undefined);
+    const local = [this.backupProcessor, this.retentionProcessor, this.restoreProcessor, this.migrateProcessor].filter((processor) => processor !== undefined);
     // Asking Redis also proves the workers' own connections are up: they register there by name.
     const connected = await this.backupQueue.getWorkersCount();
     const seen = `${connected} connected to the backup queue`;
@@ -128,7 +129,7 @@ export class JobsModule {
     return {
       module: JobsModule,
       global: true,
-      imports: [BullModule.registerQueue({ name: BACKUP_QUEUE }, { name: RETENTION_QUEUE }, { name: RESTORE_QUEUE })],
+      imports: [BullModule.registerQueue({ name: BACKUP_QUEUE }, { name: RETENTION_QUEUE }, { name: RESTORE_QUEUE }, { name: MIGRATE_QUEUE })],
       providers: [
         {
           provide: ENGINE_BINDINGS,
@@ -142,6 +143,8 @@ export class JobsModule {
         { provide: CONNECTION_OPENER, useFactory: (engine: EngineBindings) => engine.connectionOpener, inject: [ENGINE_BINDINGS] },
         { provide: RETENTION_RUNNER, useFactory: (engine: EngineBindings) => engine.retentionRunner, inject: [ENGINE_BINDINGS] },
         { provide: RESTORE_RUNNER, useFactory: (engine: EngineBindings) => engine.restoreRunner, inject: [ENGINE_BINDINGS] },
+        { provide: MIGRATION_RUNNER, useFactory: (engine: EngineBindings) => engine.migrationRunner, inject: [ENGINE_BINDINGS] },
+        { provide: MIGRATION_PLANNER, useFactory: (engine: EngineBindings) => engine.migrationPlanner, inject: [ENGINE_BINDINGS] },
         {
           provide: SchedulesService,
           useFactory: (prisma: PrismaClient, backupQueue: Queue) => new SchedulesService(prisma, backupQueue, new Logger('Schedules')),
@@ -149,8 +152,8 @@ export class JobsModule {
         },
         {
           provide: JobEvents,
-          useFactory: (config: SyncvaultConfig, backupQueue: Queue, retentionQueue: Queue, restoreQueue: Queue, redis: Redis) => {
-            const queues: Record<JobQueueName, Queue> = { [BACKUP_QUEUE]: backupQueue, [RETENTION_QUEUE]: retentionQueue, [RESTORE_QUEUE]: restoreQueue };
+          useFactory: (config: SyncvaultConfig, backupQueue: Queue, retentionQueue: Queue, restoreQueue: Queue, migrateQueue: Queue, redis: Redis) => {
+            const queues: Record<JobQueueName, Queue> = { [BACKUP_QUEUE]: backupQueue, [RETENTION_QUEUE]: retentionQueue, [RESTORE_QUEUE]: restoreQueue, [MIGRATE_QUEUE]: migrateQueue };
             const logger = new Logger('JobEvents');
             const warn = throttledWarning(logger);
             return new JobEvents(
@@ -160,20 +163,20 @@ export class JobsModule {
               (queue) => newestEventId(redis, queues[queue]),
             );
           },
-          inject: [SYNCVAULT_CONFIG, getQueueToken(BACKUP_QUEUE), getQueueToken(RETENTION_QUEUE), getQueueToken(RESTORE_QUEUE), REDIS],
+          inject: [SYNCVAULT_CONFIG, getQueueToken(BACKUP_QUEUE), getQueueToken(RETENTION_QUEUE), getQueueToken(RESTORE_QUEUE), getQueueToken(MIGRATE_QUEUE), REDIS],
         },
         {
           provide: JobsService,
-          useFactory: (prisma: PrismaClient, backupQueue: Queue, retentionQueue: Queue, restoreQueue: Queue, events: JobEvents) =>
-            new JobsService(prisma, { [BACKUP_QUEUE]: backupQueue, [RETENTION_QUEUE]: retentionQueue, [RESTORE_QUEUE]: restoreQueue }, events),
-          inject: [PRISMA, getQueueToken(BACKUP_QUEUE), getQueueToken(RETENTION_QUEUE), getQueueToken(RESTORE_QUEUE), JobEvents],
+          useFactory: (prisma: PrismaClient, backupQueue: Queue, retentionQueue: Queue, restoreQueue: Queue, migrateQueue: Queue, events: JobEvents) =>
+            new JobsService(prisma, { [BACKUP_QUEUE]: backupQueue, [RETENTION_QUEUE]: retentionQueue, [RESTORE_QUEUE]: restoreQueue, [MIGRATE_QUEUE]: migrateQueue }, events),
+          inject: [PRISMA, getQueueToken(BACKUP_QUEUE), getQueueToken(RETENTION_QUEUE), getQueueToken(RESTORE_QUEUE), getQueueToken(MIGRATE_QUEUE), JobEvents],
         },
         ScheduleReconciler,
         WorkersStatus,
         JobEventsLifecycle,
-        ...(options.workers ? [BackupProcessor, RetentionProcessor, RestoreProcessor] : []),
+        ...(options.workers ? [BackupProcessor, RetentionProcessor, RestoreProcessor, MigrateProcessor] : []),
       ],
-      exports: [SchedulesService, ScheduleReconciler, JobsService, JobEvents, WorkersStatus, BACKUP_RUNNER, CONNECTION_OPENER, RETENTION_RUNNER, RESTORE_RUNNER],
+      exports: [SchedulesService, ScheduleReconciler, JobsService, JobEvents, WorkersStatus, BACKUP_RUNNER, CONNECTION_OPENER, RETENTION_RUNNER, RESTORE_RUNNER, MIGRATION_RUNNER, MIGRATION_PLANNER],
     };
   }
 }

@@ -1,4 +1,4 @@
-/** The BullMQ workers of the daemon (Nest wiring): thin shells around BackupJobHandler, RetentionJobHandler and RestoreJobHandler. */
+/** The BullMQ workers of the daemon (Nest wiring): thin shells around BackupJobHandler, RetentionJobHandler, RestoreJobHandler and MigrateJobHandler. */
 import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { Job, Queue, Worker } from 'bullmq';
@@ -8,8 +8,20 @@ import { PRISMA, REDIS } from '../app/tokens.js';
 import type { PrismaClient } from '../store/prisma.js';
 import { BackupJobHandler, describe } from './backup-job.js';
 import { cancelRequestedAt } from './cancellation.js';
-import { BACKUP_RUNNER, CONNECTION_OPENER, RESTORE_RUNNER, RETENTION_RUNNER, type BackupRunner, type ConnectionOpener, type RestoreRunner, type RetentionRunner } from './contracts.js';
-import { BACKUP_QUEUE, RESTORE_QUEUE, RETENTION_QUEUE, type BackupJobData, type RestoreJobData, type RetentionJobData } from './queues.js';
+import {
+  BACKUP_RUNNER,
+  CONNECTION_OPENER,
+  MIGRATION_RUNNER,
+  RESTORE_RUNNER,
+  RETENTION_RUNNER,
+  type BackupRunner,
+  type ConnectionOpener,
+  type MigrationRunner,
+  type RestoreRunner,
+  type RetentionRunner,
+} from './contracts.js';
+import { MigrateJobHandler } from './migrate-job.js';
+import { BACKUP_QUEUE, MIGRATE_QUEUE, RESTORE_QUEUE, RETENTION_QUEUE, type BackupJobData, type MigrateJobData, type RestoreJobData, type RetentionJobData } from './queues.js';
 import { RestoreJobHandler } from './restore-job.js';
 import { queueRetentionIfPolicy, RetentionJobHandler } from './retention-job.js';
 
@@ -150,6 +162,55 @@ export class RestoreProcessor extends WorkerHost implements BeforeApplicationShu
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    await closeWorker(this.worker, this.redis);
+  }
+}
+
+/**
+ * One migration at a time per process (each also holds its target's lock). A migration keeps a
+ * checkpoint after every batch, so on shutdown it is stopped between two batches and its job goes
+ * back to the queue: the next worker to start resumes it.
+ */
+@Processor(MIGRATE_QUEUE, { concurrency: 1 })
+export class MigrateProcessor extends WorkerHost implements BeforeApplicationShutdown {
+  private readonly logger = new Logger('MigrateWorker');
+  private readonly warnConnection = throttledWarning(this.logger);
+  private readonly handler: MigrateJobHandler;
+
+  constructor(
+    @Inject(MIGRATION_RUNNER) migrationRunner: MigrationRunner,
+    @InjectQueue(MIGRATE_QUEUE) migrateQueue: Queue<MigrateJobData>,
+    @Inject(REDIS) private readonly redis: Redis,
+  ) {
+    super();
+    this.handler = new MigrateJobHandler({
+      migrationRunner,
+      logger: this.logger,
+      cancelRequested: async (jobId) => cancelRequestedAt((await migrateQueue.getJob(jobId))?.data) !== null,
+    });
+  }
+
+  process(job: Job<MigrateJobData>, token?: string): Promise<unknown> {
+    return this.handler.handle(job, token);
+  }
+
+  @OnWorkerEvent('completed')
+  onCompleted(job: Job<MigrateJobData>): void {
+    this.logger.log(`migrate job ${job.id} from account ${job.data.sourceAccountId} into account ${job.data.accountId} completed`);
+  }
+
+  @OnWorkerEvent('failed')
+  onFailed(job: Job<MigrateJobData> | undefined, error: Error): void {
+    this.logger.warn(`migrate job ${job?.id ?? '?'} into account ${job?.data.accountId ?? '?'} failed: ${error.message}`);
+  }
+
+  @OnWorkerEvent('error')
+  onError(error: Error): void {
+    this.warnConnection(`migrate worker: ${describe(error)}`);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.handler.requeueAll(SHUTDOWN_REASON);
     await closeWorker(this.worker, this.redis);
   }
 }

@@ -3,12 +3,14 @@ import { randomUUID } from 'node:crypto';
 import type { JobsOptions, QueueOptions } from 'bullmq';
 import type { BackupTrigger, SnapshotSummary } from '../backup/types.js';
 import type { SyncvaultConfig } from '../config/config.js';
+import type { MigrationRequest } from '../migrate/types.js';
 import type { RestoreRequest } from '../restore/types.js';
 
 export const BACKUP_QUEUE = 'backup';
 export const RETENTION_QUEUE = 'retention';
 export const RESTORE_QUEUE = 'restore';
-export const JOB_QUEUES = [BACKUP_QUEUE, RETENTION_QUEUE, RESTORE_QUEUE] as const;
+export const MIGRATE_QUEUE = 'migrate';
+export const JOB_QUEUES = [BACKUP_QUEUE, RETENTION_QUEUE, RESTORE_QUEUE, MIGRATE_QUEUE] as const;
 export type JobQueueName = (typeof JOB_QUEUES)[number];
 
 export interface BackupJobData {
@@ -33,6 +35,18 @@ export interface RestoreJobData {
   trigger: 'manual';
   /** `account` is the account's id, whatever name the request used. */
   request: RestoreRequest;
+}
+
+export interface MigrateJobData {
+  /** The target: the account the migration writes to (and locks), as every job's `accountId` names the account it works on. */
+  accountId: string;
+  sourceAccountId: string;
+  /** Migrations are only ever asked for by a person. */
+  trigger: 'manual';
+  /** `source` and `target` are the accounts' ids, whatever names the request used. */
+  request: MigrationRequest;
+  /** Set (ISO time) when a person asked the running migration to stop; as BackupJobData's. */
+  cancelRequestedAt?: string;
 }
 
 /** A SnapshotSummary as it comes back from Redis: JSON, so dates are ISO strings. */

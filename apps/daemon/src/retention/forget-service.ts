@@ -91,7 +91,8 @@ export class ForgetService {
    */
   async preview(accountId: string, policy: RetentionPolicy): Promise<RetentionPreview> {
     const snapshots = await this.prisma.snapshot.findMany({ where: { accountId }, select: SNAPSHOT_FIELDS });
-    const plan = planRetention(snapshots, policy);
+    const migrations = await this.prisma.migration.findMany({ where: { sourceAccountId: accountId, status: { in: ['running', 'interrupted'] } }, select: { sourceSeq: true } });
+    const plan = planRetention(snapshots, policy, new Set(migrations.map((migration) => migration.sourceSeq)));
     return {
       accountId,
       policy,

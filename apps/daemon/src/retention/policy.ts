@@ -19,7 +19,7 @@ export type RetentionRule = (typeof RETENTION_RULES)[number];
 /** Snapshots carrying this tag are kept by every policy until removed by hand. */
 export const PRE_RESTORE_TAG = 'pre-restore';
 
-export type KeepReason = 'last' | 'hourly' | 'daily' | 'weekly' | 'monthly' | 'yearly' | 'pre-restore' | 'newest' | 'no-policy';
+export type KeepReason = 'last' | 'hourly' | 'daily' | 'weekly' | 'monthly' | 'yearly' | 'pre-restore' | 'migration' | 'newest' | 'no-policy';
 export type RemoveReason = 'failed' | 'policy';
 
 /** The part of a snapshot planning needs; callers pass their own rows and get them back. */
@@ -92,9 +92,10 @@ export function isEmptyPolicy(policy: RetentionPolicy): boolean {
  * snapshot is its own bucket for keep-last). On top of that: snapshots tagged `pre-restore` are
  * always kept, the newest complete snapshot is always kept (the next backup's incremental
  * baseline), failed snapshots are always removed, running ones are never touched, and an empty
- * policy keeps every complete snapshot.
+ * policy keeps every complete snapshot. `inUse` are snapshots an unfinished migration copies
+ * (its resume needs exactly them).
  */
-export function planRetention<T extends RetentionCandidate>(snapshots: readonly T[], policy: RetentionPolicy): RetentionPlan<T> {
+export function planRetention<T extends RetentionCandidate>(snapshots: readonly T[], policy: RetentionPolicy, inUse: ReadonlySet<number> = new Set()): RetentionPlan<T> {
   const newestFirst = [...snapshots].sort((a, b) => b.seq - a.seq);
   const plan: RetentionPlan<T> = { keep: [], remove: [], running: [] };
   const remaining = new Map(RETENTION_RULES.map((rule) => [rule, policy[rule] ?? 0]));
@@ -124,6 +125,7 @@ export function planRetention<T extends RetentionCandidate>(snapshots: readonly 
     if (!newestSeen) reasons.push('newest');
     newestSeen = true;
     if (snapshot.tags.includes(PRE_RESTORE_TAG)) reasons.push('pre-restore');
+    if (inUse.has(snapshot.seq)) reasons.push('migration');
     if (emptyPolicy) reasons.push('no-policy');
     if (reasons.length > 0) plan.keep.push({ snapshot, reasons });
     else plan.remove.push({ snapshot, reason: 'policy' });

@@ -6,6 +6,8 @@ import { AccountBusyError } from '../../src/store/locks.js';
 import { InvalidScheduleError } from '../../src/jobs/schedule.js';
 import { JobNotFoundError, QueueUnavailableError } from '../../src/jobs/jobs-service.js';
 import { NetworkError } from '../../src/sync/http/errors.js';
+import { MigrationNotFoundError, MigrationRefusedError, MigrationVerificationError } from '../../src/migrate/errors.js';
+import type { MigrationResult } from '../../src/migrate/types.js';
 
 function named(name: string, message = 'something'): Error {
   const error = new Error(message);
@@ -29,6 +31,15 @@ describe('toHttpError', () => {
     assert.equal(toHttpError(new NetworkError('example.test:443', 'connection reset', 'ECONNRESET')).statusCode, 502);
     assert.equal(toHttpError(Object.assign(new Error('x'), { code: 'P2025' })).statusCode, 404);
     assert.equal(toHttpError(Object.assign(new Error('x'), { code: 'P2002' })).statusCode, 409);
+  });
+
+  it('maps migration errors: refused and failed verification 422 with their message, an unknown migration 404', () => {
+    assert.deepEqual(toHttpError(new MigrationRefusedError('the target is not empty')), { statusCode: 422, error: 'Unprocessable Entity', message: 'the target is not empty' });
+    const verification = { ok: false, collections: [{ collection: 'bookmarks', expected: 2, found: 1, mismatches: 1 }], mismatches: [{ collection: 'bookmarks', id: 'b1', problem: 'missing' }] };
+    const failed = toHttpError(new MigrationVerificationError({ verification } as unknown as MigrationResult));
+    assert.equal(failed.statusCode, 422);
+    assert.match(failed.message, /bookmarks\/b1 \(missing\)/);
+    assert.equal(toHttpError(new MigrationNotFoundError('m')).statusCode, 404);
   });
 
   it('keeps messages to one line and hides the text of unexpected errors', () => {

@@ -10,7 +10,7 @@ function progress(collection: string, done: number, total: number, collectionsDo
 describe('throttleProgress', () => {
   it('sends milestones at once, thins out the pages in between, and never loses the last report', async () => {
     const sent: BackupProgress[] = [];
-    const throttle = throttleProgress(async (report) => void sent.push(report), 60_000, (error) => assert.fail(String(error)));
+    const throttle = throttleProgress<BackupProgress>(async (report) => void sent.push(report), 60_000, (error) => assert.fail(String(error)));
     throttle.report(progress('bookmarks', 0, 100));
     for (let done = 10; done < 100; done += 10) throttle.report(progress('bookmarks', done, 100));
     throttle.report(progress('bookmarks', 100, 100));
@@ -25,7 +25,7 @@ describe('throttleProgress', () => {
 
   it('sends the latest pending report once the interval has passed', async () => {
     const sent: number[] = [];
-    const throttle = throttleProgress(async (report) => void sent.push(report.done), 30, () => undefined);
+    const throttle = throttleProgress<BackupProgress>(async (report) => void sent.push(report.done), 30, () => undefined);
     throttle.report(progress('history', 0, 100));
     throttle.report(progress('history', 1, 100));
     throttle.report(progress('history', 2, 100));
@@ -39,7 +39,7 @@ describe('throttleProgress', () => {
     const sent: number[] = [];
     const errors: unknown[] = [];
     let inFlight = 0;
-    const throttle = throttleProgress(
+    const throttle = throttleProgress<BackupProgress>(
       async (report) => {
         inFlight += 1;
         assert.equal(inFlight, 1);

@@ -163,6 +163,15 @@ describe('planRetention: what every policy does', () => {
     assert.deepEqual(removedSeqs(plan), [1, 3]);
   });
 
+  it('keeps the snapshots unfinished migrations copy, whatever the policy says', () => {
+    nextSeq = 1;
+    const snapshots = [snap('2026-01-01T00:00Z'), snap('2026-01-02T00:00Z'), snap('2026-01-03T00:00Z'), snap('2026-01-04T00:00Z')];
+    const plan = planRetention(snapshots, { keepLast: 1 }, new Set([2]));
+    assert.deepEqual(keptSeqs(plan), [4, 2]);
+    assert.deepEqual(reasonsOf(plan, 2), ['migration']);
+    assert.deepEqual(removedSeqs(plan), [1, 3]);
+  });
+
   it('removes failed snapshots always, and they take no bucket from complete ones', () => {
     nextSeq = 1;
     const snapshots = [

@@ -3,7 +3,8 @@
  * sync-protocols.md §4. It shares nothing with the server code it checks.
  */
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { deriveTokenCredentials, fromHex, stretchPassword, toHex, type FxaTokenType } from '@syncvault/sync-crypto';
+import assert from 'node:assert/strict';
+import { deriveTokenCredentials, fromHex, stretchPassword, toHex, unwrapAccountKeys, xorBytes, type FxaTokenType } from '@syncvault/sync-crypto';
 
 export interface HawkCredentials {
   id: string;
@@ -104,4 +105,45 @@ export async function accessToken(fxa: string, sessionToken: string, extra: Reco
     json: { grant_type: 'fxa-credentials', client_id: CLIENT_ID, scope: OLDSYNC, ...extra },
     hawk: tokenCredentials(sessionToken, 'sessionToken'),
   });
+}
+
+/** A Sync 1.5 client's session: kB, the tokenserver's answer, and Hawk-signed calls to its api_endpoint. */
+export interface SyncSession {
+  kB: Buffer;
+  /** The FxA uid the accounts server gave at login. */
+  fxaUid: string;
+  /** The storage uid the tokenserver handed out. */
+  uid: number;
+  apiEndpoint: string;
+  /** The storage token's Hawk credentials. */
+  credentials: HawkCredentials;
+  /** Signs `<api_endpoint><path>` and sends it; `json` makes it a JSON request with a payload hash. */
+  request(method: string, path: string, json?: unknown): Promise<Answer>;
+  get(path: string): Promise<Answer>;
+}
+
+/**
+ * Signs in at `fxa` and exchanges the oldsync access token at `tokenServer`, through the
+ * protocol as a Sync client does; the two may belong to different sandboxes.
+ */
+export async function syncSession(urls: { fxa: string; tokenServer: string }, email: string, password: string): Promise<SyncSession> {
+  const session = await login(urls.fxa, email, password);
+  assert.equal(session.status, 200, JSON.stringify(session.body));
+  const keyFetch = tokenCredentials(session.body.keyFetchToken, 'keyFetchToken');
+  const keys = await call(`${urls.fxa}/v1/account/keys`, { hawk: keyFetch });
+  const kB = xorBytes(unwrapAccountKeys(keyFetch.extra, fromHex(keys.body.bundle)).wrapKB, session.unwrapBKey);
+  const scoped = await call(`${urls.fxa}/v1/account/scoped-key-data`, {
+    json: { client_id: CLIENT_ID, scope: OLDSYNC },
+    hawk: tokenCredentials(session.body.sessionToken, 'sessionToken'),
+  });
+  const keysChangedAt = scoped.body[OLDSYNC].keyRotationTimestamp;
+  const bearer = (await accessToken(urls.fxa, session.body.sessionToken)).body.access_token;
+  const keyId = `${keysChangedAt}-${createHash('sha256').update(kB).digest().subarray(0, 16).toString('base64url')}`;
+  const token = await call(urls.tokenServer, { headers: { Authorization: `Bearer ${bearer}`, 'X-KeyID': keyId } });
+  assert.equal(token.status, 200, JSON.stringify(token.body));
+  const apiEndpoint = token.body.api_endpoint as string;
+  const credentials = { id: token.body.id as string, key: Buffer.from(token.body.key as string, 'ascii') };
+  const request = (method: string, path: string, json?: unknown): Promise<Answer> =>
+    call(`${apiEndpoint}${path}`, { method, hawk: credentials, ...(json !== undefined ? { json } : {}) });
+  return { kB, fxaUid: session.body.uid as string, uid: token.body.uid as number, apiEndpoint, credentials, request, get: (path) => request('GET', path) };
 }

@@ -1,22 +1,18 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
 import {
   bundleFromBase64Pair,
   decryptPayload,
-  fromHex,
   legacyUsername,
   parseEncryptedPayload,
   parseSyncKey,
   rootBundleFromKb,
   rootBundleFromSyncKey,
-  unwrapAccountKeys,
-  xorBytes,
   type KeyBundle,
 } from '@syncvault/sync-crypto';
 import { DEMO_FXA_EMAIL, DEMO_LEGACY_EMAIL, sandboxBanner, startSandbox, type RunningSandbox } from '../../src/index.js';
-import { accessToken, call, hawkHeader, login, tokenCredentials, type Answer } from '../identity/fxa-client.js';
+import { call, syncSession } from '../identity/fxa-client.js';
 
 const SMALL_SEED = { bookmarks: 12, history: 9, passwords: 4, forms: 0, tabs: 1, clients: 2, addons: 0, addresses: 0, creditcards: 0, prefs: true };
 
@@ -25,29 +21,6 @@ interface Bso {
   modified: number;
   payload: string;
   sortindex?: number;
-}
-
-/** A Sync 1.5 client's view of one account: kB and a storage token, obtained through the protocol. */
-async function syncSession(sandbox: RunningSandbox, email: string, password: string) {
-  const session = await login(sandbox.urls.fxa, email, password);
-  const keyFetch = tokenCredentials(session.body.keyFetchToken, 'keyFetchToken');
-  const keys = await call(`${sandbox.urls.fxa}/v1/account/keys`, { hawk: keyFetch });
-  const kB = xorBytes(unwrapAccountKeys(keyFetch.extra, fromHex(keys.body.bundle)).wrapKB, session.unwrapBKey);
-  const scoped = await call(`${sandbox.urls.fxa}/v1/account/scoped-key-data`, {
-    json: { client_id: '5882386c6d801776', scope: 'https://identity.mozilla.com/apps/oldsync' },
-    hawk: tokenCredentials(session.body.sessionToken, 'sessionToken'),
-  });
-  const keysChangedAt = scoped.body['https://identity.mozilla.com/apps/oldsync'].keyRotationTimestamp;
-  const bearer = (await accessToken(sandbox.urls.fxa, session.body.sessionToken)).body.access_token;
-  const keyId = `${keysChangedAt}-${createHash('sha256').update(kB).digest().subarray(0, 16).toString('base64url')}`;
-  const token = await call(sandbox.urls.tokenServer, { headers: { Authorization: `Bearer ${bearer}`, 'X-KeyID': keyId } });
-  assert.equal(token.status, 200, JSON.stringify(token.body));
-  const get = (path: string): Promise<Answer> => {
-    const url = `${token.body.api_endpoint}${path}`;
-    const credentials = { id: token.body.id as string, key: Buffer.from(token.body.key as string, 'ascii') };
-    return call(url, { headers: { Authorization: hawkHeader({ method: 'GET', url, credentials }) } });
-  };
-  return { kB, uid: token.body.uid as number, get };
 }
 
 function open(bundle: KeyBundle, payload: string): Record<string, unknown> {
@@ -86,7 +59,7 @@ describe('startSandbox', () => {
 
   it('fills the FxA demo account with meta/global, crypto/keys under kB, and records under the bulk keys', async () => {
     const demo = sandbox.accounts[0]!;
-    const client = await syncSession(sandbox, demo.email, demo.password);
+    const client = await syncSession(sandbox.urls, demo.email, demo.password);
     const collections = (await client.get('/info/collections')).body;
     for (const name of ['meta', 'crypto', 'bookmarks', 'history', 'passwords', 'prefs', 'tabs', 'clients']) {
       assert.equal(typeof collections[name], 'number', `${name} in info/collections`);
@@ -140,7 +113,7 @@ describe('startSandbox', () => {
     forms = (await call(`${records}/forms`)).body;
     assert.deepEqual(forms.map((record: { id: string }) => record.id), ['formBBBBBBBB']);
 
-    const client = await syncSession(sandbox, email, 'pw');
+    const client = await syncSession(sandbox.urls, email, 'pw');
     const stored = (await client.get('/storage/forms/formBBBBBBBB')).body as Bso;
     const bulk = bulkKeysFrom(rootBundleFromKb(client.kB), (await client.get('/storage/crypto/keys')).body as Bso);
     assert.deepEqual(open(bulk, stored.payload), { id: 'formBBBBBBBB', deleted: true });

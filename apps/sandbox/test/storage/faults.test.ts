@@ -13,7 +13,7 @@ describe('fault injection', () => {
 
   before(async () => {
     server = await startServer((app) => {
-      registerFaultInjection(app, injector);
+      registerFaultInjection(app, injector, '/__sandbox__');
       app.get('/hello', async () => 'hello');
       app.post('/write', async () => {
         writes++;
@@ -141,7 +141,7 @@ describe('fault injection in front of storage 1.5', () => {
     const clock = new TestClock();
     const injector = new FaultInjector();
     const server = await startServer((app) => {
-      registerFaultInjection(app, injector);
+      registerFaultInjection(app, injector, '/__sandbox__');
       registerStorage15(app, {
         prefix: '/storage',
         engine: new StorageEngine({ now: clock.now }),

@@ -16,7 +16,7 @@ import type { JobFeedEvent } from '../../jobs/job-events.js';
 import { JobsService } from '../../jobs/jobs-service.js';
 import { JOB_QUEUES } from '../../jobs/queues.js';
 import { ACCOUNT_PARAM, ErrorDto, Private } from '../openapi-decorators.js';
-import { BackupProgressDto, CancelledJobDto, EnqueuedJobDto, JobDto, JobProgressEventDto, JobRemovedEventDto, ListJobsQueryDto, RestoreProgressDto } from './jobs-dto.js';
+import { BackupProgressDto, CancelledJobDto, EnqueuedJobDto, JobDto, JobProgressEventDto, JobRemovedEventDto, ListJobsQueryDto, MigrationProgressDto, RestoreProgressDto } from './jobs-dto.js';
 
 /** An all-jobs stream that says nothing for this long sends a `ping`, so that proxies (and fetch's body timeout) keep it open. */
 const FEED_PING_MS = 25_000;
@@ -35,7 +35,7 @@ function feedMessage(event: JobFeedEvent): MessageEvent {
 @ApiTags('jobs')
 @Private()
 @ApiServiceUnavailableResponse({ type: ErrorDto, description: 'Redis is unreachable' })
-@ApiExtraModels(JobProgressEventDto, JobRemovedEventDto, BackupProgressDto, RestoreProgressDto)
+@ApiExtraModels(JobProgressEventDto, JobRemovedEventDto, BackupProgressDto, RestoreProgressDto, MigrationProgressDto)
 @Controller('api/jobs')
 export class JobsController {
   constructor(@Inject(JobsService) private readonly jobs: JobsService) {}
@@ -52,7 +52,7 @@ export class JobsController {
   @ApiOperation({
     summary: 'Every job of every queue as it changes (Server-Sent Events)',
     description:
-      'One stream for a whole page of jobs. Events: `ready` once the stream is following the queues; `job` (a Job as it is after each change of state: queued, delayed, started, stalled, completed, failed, retried); `progress` (a JobProgressEvent: `{jobId, queue, progress}`, as often as a backup or restore reports); `removed` (a JobRemovedEvent: `{jobId, queue}`, e.g. a queued job cancelled); `ping` after 25 s without another event. The changes of one job arrive in order. The stream stays open until the client leaves; read GET /api/jobs first for the jobs as they are.',
+      'One stream for a whole page of jobs. Events: `ready` once the stream is following the queues; `job` (a Job as it is after each change of state: queued, delayed, started, stalled, completed, failed, retried); `progress` (a JobProgressEvent: `{jobId, queue, progress}`, as often as a backup, restore or migration reports); `removed` (a JobRemovedEvent: `{jobId, queue}`, e.g. a queued job cancelled); `ping` after 25 s without another event. The changes of one job arrive in order. The stream stays open until the client leaves; read GET /api/jobs first for the jobs as they are.',
   })
   @ApiProduces('text/event-stream')
   @ApiOkResponse({ description: 'text/event-stream of the events above' })
@@ -94,7 +94,10 @@ export class JobsController {
 
   @Post(':id/retry')
   @HttpCode(202)
-  @ApiOperation({ summary: 'Run a failed job again (same id): it goes back to its queue', description: 'Answers the job, now queued. Follow it at /api/jobs/{id}/events or /api/jobs/events.' })
+  @ApiOperation({
+    summary: 'Run a failed job again (same id): it goes back to its queue',
+    description: 'Answers the job, now queued. Follow it at /api/jobs/{id}/events or /api/jobs/events. A failed or cancelled migration resumes from its checkpoint (a `restart` it was asked with is dropped).',
+  })
   @ApiAcceptedResponse({ type: JobDto })
   @ApiNotFoundResponse({ type: ErrorDto })
   @ApiConflictResponse({ type: ErrorDto, description: 'the job did not fail (it is queued, running or completed), or it is a restore (plan and confirm it again instead)' })
@@ -105,9 +108,9 @@ export class JobsController {
   @Post(':id/cancel')
   @HttpCode(200)
   @ApiOperation({
-    summary: 'Cancel a job: a queued one is removed, a running backup is asked to stop',
+    summary: 'Cancel a job: a queued one is removed, a running backup or migration is asked to stop',
     description:
-      'A stopped backup fails with `stopped: cancelled on request` and its snapshot is rolled back, as an interrupted run is; nothing already backed up is lost.',
+      'A stopped backup fails with `stopped: cancelled on request` and its snapshot is rolled back, as an interrupted run is; nothing already backed up is lost. A stopped migration fails the same way between two batches and keeps its checkpoint: retry the job to resume it.',
   })
   @ApiOkResponse({ type: CancelledJobDto })
   @ApiNotFoundResponse({ type: ErrorDto })
@@ -120,7 +123,7 @@ export class JobsController {
   @ApiOperation({
     summary: 'Live progress of a job (Server-Sent Events)',
     description:
-      'Events: `state` (the job as it is now, a Job), `progress` (a BackupProgress, or a RestoreProgress for a restore job, as often as the job reports), then exactly one `completed` or `failed` (the finished Job) and the stream ends. `gone` if the job was removed meanwhile.',
+      'Events: `state` (the job as it is now, a Job), `progress` (a BackupProgress, a RestoreProgress for a restore job, a MigrationProgress for a migrate job, as often as the job reports), then exactly one `completed` or `failed` (the finished Job) and the stream ends. `gone` if the job was removed meanwhile.',
   })
   @ApiProduces('text/event-stream')
   @ApiOkResponse({ description: 'text/event-stream of the events above' })

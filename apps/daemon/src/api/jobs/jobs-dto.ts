@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { JOB_QUEUES, type JobQueueName } from '../../jobs/queues.js';
+import type { MigrationPhase } from '../../migrate/types.js';
 
 export class BackupProgressDto {
   @ApiProperty({ format: 'uuid' })
@@ -49,8 +50,34 @@ export class RestoreProgressDto {
   total?: number;
 }
 
-/** A job's progress: a BackupProgress on the backup queue, a RestoreProgress on the restore queue. */
-const JOB_PROGRESS_SCHEMA = { oneOf: [{ $ref: getSchemaPath(BackupProgressDto) }, { $ref: getSchemaPath(RestoreProgressDto) }] };
+export class MigrationProgressDto {
+  @ApiProperty({ format: 'uuid', description: 'The target account' })
+  accountId!: string;
+
+  @ApiPropertyOptional({ description: 'The migration (GET /api/migrations/{id}), once it is known' })
+  migrationId?: string;
+
+  @ApiProperty({
+    enum: ['source-snapshot', 'planning', 'wiping-target', 'uploading', 'verifying', 'done'],
+    description: 'taking the fresh snapshot of the source (when none was named), planning, wiping the target (replace), uploading, reading back, done',
+  })
+  phase!: MigrationPhase;
+
+  @ApiPropertyOptional({ description: 'The collection being uploaded or verified' })
+  collection?: string;
+
+  @ApiProperty({ description: 'Records uploaded (or verified) of the whole migration' })
+  done!: number;
+
+  @ApiProperty()
+  total!: number;
+
+  @ApiPropertyOptional({ description: 'The latest thing the target said besides its answers: backoff asked, quota remaining, retrying after 503/412' })
+  notice?: string;
+}
+
+/** A job's progress: a BackupProgress on the backup queue, a RestoreProgress on the restore queue, a MigrationProgress on the migrate queue. */
+const JOB_PROGRESS_SCHEMA = { oneOf: [{ $ref: getSchemaPath(BackupProgressDto) }, { $ref: getSchemaPath(RestoreProgressDto) }, { $ref: getSchemaPath(MigrationProgressDto) }] };
 
 export class JobDto {
   @ApiProperty({ description: 'Unique across queues' })
@@ -71,15 +98,15 @@ export class JobDto {
   @ApiProperty({ enum: ['waiting', 'delayed', 'prioritized', 'active', 'completed', 'failed', 'waiting-children', 'unknown'] })
   state!: string;
 
-  @ApiProperty({ ...JOB_PROGRESS_SCHEMA, nullable: true, description: "The last progress report: a BackupProgress (backup queue) or a RestoreProgress (restore queue)" })
-  progress!: BackupProgressDto | RestoreProgressDto | null;
+  @ApiProperty({ ...JOB_PROGRESS_SCHEMA, nullable: true, description: 'The last progress report: a BackupProgress (backup queue), a RestoreProgress (restore queue) or a MigrationProgress (migrate queue)' })
+  progress!: BackupProgressDto | RestoreProgressDto | MigrationProgressDto | null;
 
   @ApiProperty({
     type: 'object',
     additionalProperties: true,
     nullable: true,
     description:
-      "When completed: a backup's snapshot summary ({accountId, seq, status, trigger, tags, startedAt, finishedAt, collections: {name: {count, lastModified}}, versionsAdded, keyFingerprint, alerts}), retention's report, or a restore's result ({plan, replans, preRestoreSnapshot: {seq}, written: [{collection, id, action}], clientsNotified, verification: {ok, mismatches}, bookmarkValidation: {before, after} | null})",
+      "When completed: a backup's snapshot summary ({accountId, seq, status, trigger, tags, startedAt, finishedAt, collections: {name: {count, lastModified}}, versionsAdded, keyFingerprint, alerts}), retention's report, a restore's result ({plan, replans, preRestoreSnapshot: {seq}, written: [{collection, id, action}], clientsNotified, verification: {ok, mismatches}, bookmarkValidation: {before, after} | null}), or a migration's result (a MigrationResult: {migrationId, plan, resumed, uploaded, verification, notices, clients})",
   })
   result!: unknown;
 
@@ -90,7 +117,7 @@ export class JobDto {
     type: String,
     format: 'date-time',
     nullable: true,
-    description: 'When someone asked this running backup to stop (POST /api/jobs/{id}/cancel); it then fails with `stopped: cancelled on request`',
+    description: 'When someone asked this running backup or migration to stop (POST /api/jobs/{id}/cancel); it then fails with `stopped: cancelled on request`',
   })
   cancelRequestedAt!: string | null;
 
@@ -134,7 +161,8 @@ export class CancelledJobDto {
 
   @ApiProperty({
     enum: ['removed', 'stopping'],
-    description: '`removed`: the job was waiting and is gone from its queue. `stopping`: the running backup was asked to stop; within a second or two it fails (`stopped: cancelled on request`) and its snapshot is rolled back',
+    description:
+      '`removed`: the job was waiting and is gone from its queue. `stopping`: the running backup or migration was asked to stop; within a second or two it fails (`stopped: cancelled on request`): a backup\'s snapshot is rolled back, a migration keeps its checkpoint (retry the job to resume)',
   })
   outcome!: 'removed' | 'stopping';
 }
@@ -148,7 +176,7 @@ export class JobProgressEventDto {
   queue!: JobQueueName;
 
   @ApiProperty(JOB_PROGRESS_SCHEMA)
-  progress!: BackupProgressDto | RestoreProgressDto;
+  progress!: BackupProgressDto | RestoreProgressDto | MigrationProgressDto;
 }
 
 /** Data of the `removed` event of GET /api/jobs/events. */
