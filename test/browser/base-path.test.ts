@@ -93,4 +93,32 @@ describe('dashboard under a base path', () => {
       await browser.close();
     }
   });
+
+  it('plans a migration under /syncvault: the wizard reaches the daemon and its links keep the base path', async () => {
+    await addFxaAccount(stack, 'laptop', 'none');
+    const { url } = stack.dashboard;
+    const browser = await launchBrowser();
+    try {
+      const { page } = browser;
+      page.setDefaultTimeout(60_000);
+      await page.goto(`${url}/accounts/phone`);
+      await page.getByLabel('Username').fill('admin');
+      await page.getByLabel('Password').fill(ADMIN_PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      const migrate = page.getByRole('link', { name: 'Migrate…' });
+      assert.equal(await migrate.getAttribute('href'), `${BASE_PATH}/migrate?source=phone`);
+      await migrate.click();
+      await page.waitForURL(`${url}/migrate?source=phone`);
+      await page.waitForFunction(() => document.querySelectorAll('#migrate-target option').length > 1);
+      await page.getByLabel('Target account').selectOption({ label: 'laptop (Self-hosted · Sync 1.5)' });
+      await page.getByRole('button', { name: 'Plan the migration' }).click();
+      await page.locator('.migration-plan[data-refused="no"]').waitFor();
+      assert.equal(await page.locator('[data-keys]').getAttribute('data-keys'), 'rewrap', 'another FxA account: the same bulk keys under its own kB');
+      await page.getByText('No migration yet.').waitFor();
+      assert.equal(await page.getByRole('link', { name: 'Add it first' }).getAttribute('href'), `${BASE_PATH}/add-account`);
+      await browser.screenshot('base-path-04-migration-plan');
+    } finally {
+      await browser.close();
+    }
+  });
 });

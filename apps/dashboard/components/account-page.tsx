@@ -7,6 +7,7 @@ import { formatCount, formatDuration, isRunning, kindLabel, scheduleLabel, snaps
 import type { Account, Job, Snapshot } from '../lib/types';
 import { useApi } from '../lib/use-api';
 import { historyHref } from '../lib/history';
+import { migrateHref } from '../lib/migrate';
 import { AlertList } from './alert-list';
 import { Badge } from './badge';
 import { ComparePicker, VanishedSearch } from './history-forms';
@@ -206,6 +207,9 @@ function BackupNow({ account, onFinished }: { account: Account; onFinished: () =
         <div className="actions">
           <Link href={`/accounts/${encodeURIComponent(account.name)}/reconnect`} className="button button-secondary" title="Sign in again, e.g. after the account’s password changed">
             Reconnect
+          </Link>
+          <Link href={migrateHref({ source: account.name })} className="button button-secondary" title="Copy everything of this account into a Sync 1.5 account">
+            Migrate…
           </Link>
           <button type="button" className="button button-primary" onClick={start} disabled={starting}>
             {starting ? 'Starting…' : 'Back up now'}

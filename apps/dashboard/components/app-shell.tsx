@@ -12,6 +12,7 @@ const NAVIGATION = [
   { href: '/', label: 'Overview' },
   { href: '/accounts', label: 'Accounts' },
   { href: '/jobs', label: 'Jobs' },
+  { href: '/migrate', label: 'Migrate' },
   { href: '/settings', label: 'Settings' },
 ] as const;
 

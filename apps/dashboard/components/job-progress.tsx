@@ -2,6 +2,7 @@
 
 import { isRestoreProgress, progressPercent, useJobEvents } from '../lib/job-events';
 import { formatCount } from '../lib/format';
+import { isMigrationProgress, migrationPhaseText, MIGRATION_QUEUE } from '../lib/migrate';
 import type { Job, JobProgress, RestoreProgress } from '../lib/types';
 import { ProgressBar } from './progress-bar';
 
@@ -22,10 +23,11 @@ function restorePhaseText(progress: RestoreProgress): string {
 function phaseText(progress: JobProgress | null, job: Job | undefined): string {
   const state = job?.state;
   if (state === 'completed') return 'Done';
-  if (state === 'active' && job?.cancelRequestedAt != null) return 'Stopping: the snapshot being written will be discarded';
+  if (state === 'active' && job?.cancelRequestedAt != null) return job.queue === MIGRATION_QUEUE ? 'Stopping after the current batch: the checkpoint is kept' : 'Stopping: the snapshot being written will be discarded';
   if (state === 'waiting' || state === 'prioritized' || state === 'delayed') return 'Queued, waiting for a worker';
-  if (isRestoreProgress(progress)) return restorePhaseText(progress);
-  if (job?.queue === 'restore') return 'Starting';
+  if (isMigrationProgress(progress, job)) return migrationPhaseText(progress);
+  if (isRestoreProgress(progress, job)) return restorePhaseText(progress);
+  if (job?.queue === 'restore' || job?.queue === MIGRATION_QUEUE) return 'Starting';
   if (progress === null || progress.phase === 'starting') return 'Signing in and reading the server’s collections';
   if (progress.phase === 'finishing') return 'Writing the snapshot';
   const collection = progress.collection ?? 'records';

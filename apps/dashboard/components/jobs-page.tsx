@@ -5,7 +5,8 @@ import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { api, describeError } from '../lib/api';
 import { formatCount, formatDuration, isRunning, jobStateLabel, snapshotRecords } from '../lib/format';
 import { useJobFeed, type JobFeed } from '../lib/job-events';
-import type { Account, Job, RestoreResult, Snapshot } from '../lib/types';
+import { migrationHref, MIGRATION_QUEUE } from '../lib/migrate';
+import type { Account, Job, MigrationResult, RestoreResult, Snapshot } from '../lib/types';
 import { useApi } from '../lib/use-api';
 import { Badge, type Tone } from './badge';
 import { JobProgressView } from './job-progress';
@@ -52,6 +53,7 @@ function stateLabel(job: Job): string {
 }
 
 function jobTitle(job: Job): string {
+  if (job.queue === MIGRATION_QUEUE) return 'Migration';
   return job.name === 'backup' ? 'Backup' : job.name === 'retention' ? 'Retention' : job.name === 'restore' ? 'Restore' : job.name;
 }
 
@@ -63,12 +65,18 @@ function isRestoreResult(result: unknown): result is RestoreResult {
   return typeof result === 'object' && result !== null && Array.isArray((result as { written?: unknown }).written) && typeof (result as { preRestoreSnapshot?: unknown }).preRestoreSnapshot === 'object';
 }
 
+function isMigrationResult(result: unknown): result is MigrationResult {
+  return typeof result === 'object' && result !== null && typeof (result as { migrationId?: unknown }).migrationId === 'string' && typeof (result as { verification?: unknown }).verification === 'object';
+}
+
 function Outcome({ job, accountName }: { job: Job; accountName: string }) {
   if (isRunning(job.state)) return <JobProgressView jobId={job.id} job={job} progress={job.progress} label={`${jobTitle(job)} of ${accountName}`} />;
   if (job.state === 'failed') {
     return (
       <div className={`job-outcome-error${isCancelled(job) ? ' job-outcome-cancelled' : ''}`}>
-        <p className="job-error-label">{isCancelled(job) ? 'Cancelled before it finished; the snapshot it was writing was discarded.' : 'Error'}</p>
+        <p className="job-error-label">
+          {!isCancelled(job) ? 'Error' : job.queue === MIGRATION_QUEUE ? 'Stopped before it finished; what it uploaded stays, and Retry resumes it.' : 'Cancelled before it finished; the snapshot it was writing was discarded.'}
+        </p>
         <p className="job-error">{job.failedReason ?? 'The job failed without a reason.'}</p>
       </div>
     );
@@ -91,17 +99,27 @@ function Outcome({ job, accountName }: { job: Job; accountName: string }) {
       </span>
     );
   }
+  if (job.state === 'completed' && isMigrationResult(job.result)) {
+    const result = job.result;
+    const sent = result.verification.collections.reduce((sum, collection) => sum + collection.expected, 0);
+    return (
+      <span>
+        {formatCount(sent)} records from {result.plan.source.name} to {result.plan.target.name} ·{' '}
+        {result.verification.ok ? 'verified' : <strong className="error-text">verification failed</strong>} · <Link href={migrationHref(result.migrationId)}>report</Link>
+      </span>
+    );
+  }
   return <span className="muted">—</span>;
 }
 
-/** Retry for a failed job; Cancel for a queued one, and for a running backup after a confirmation. */
+/** Retry for a failed job; Cancel for a queued one, and for a running backup or migration after a confirmation. */
 function JobActions({ job, accountName, feed, announce }: { job: Job; accountName: string; feed: Pick<JobFeed, 'put' | 'drop'>; announce: (message: string) => void }) {
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | undefined>(undefined);
   const stopButton = useRef<HTMLButtonElement>(null);
   const cancelButton = useRef<HTMLButtonElement>(null);
-  const what = `${job.name} of ${accountName}`;
+  const what = job.queue === MIGRATION_QUEUE ? `migration into ${accountName}` : `${job.name} of ${accountName}`;
 
   useEffect(() => {
     if (confirming) stopButton.current?.focus();
@@ -168,13 +186,14 @@ function JobActions({ job, accountName, feed, announce }: { job: Job; accountNam
     );
   } else if (job.state === 'active' && job.cancelRequestedAt !== null) {
     controls = <span className="muted job-action-note">Stopping…</span>;
-  } else if (job.state === 'active' && job.queue === 'backup') {
+  } else if (job.state === 'active' && (job.queue === 'backup' || job.queue === MIGRATION_QUEUE)) {
+    const migration = job.queue === MIGRATION_QUEUE;
     controls = confirming ? (
       <div className="confirm" role="group" aria-label={`Stop the ${what}?`} onKeyDown={onConfirmKey}>
-        <p>Stop this backup? The snapshot it is writing is discarded; earlier snapshots are kept.</p>
+        <p>{migration ? 'Stop this migration after the batch it is uploading? What is uploaded stays; Retry resumes it from there.' : 'Stop this backup? The snapshot it is writing is discarded; earlier snapshots are kept.'}</p>
         <div className="confirm-actions">
           <button ref={stopButton} type="button" className="button button-danger button-small" onClick={cancel} disabled={busy}>
-            {busy ? 'Stopping…' : 'Stop backup'}
+            {busy ? 'Stopping…' : migration ? 'Stop migration' : 'Stop backup'}
           </button>
           <button type="button" className="button button-quiet button-small" onClick={keepRunning} disabled={busy}>
             Keep running
@@ -267,7 +286,7 @@ export function JobsPage() {
           </p>
         )}
       </div>
-      <p className="lede">Backups and retention runs of every account, newest first, as they happen. A failed job can be retried; a queued or running backup can be cancelled.</p>
+      <p className="lede">Backups, restores, migrations and retention runs of every account, newest first, as they happen. A failed job can be retried (a migration resumes); a queued job, or a running backup or migration, can be cancelled.</p>
       <div role="status" aria-live="polite">
         {message !== '' && <p className="banner banner-info">{message}</p>}
       </div>

@@ -19,6 +19,9 @@ import type {
   HealthAlert,
   Job,
   Me,
+  MigrationPlan,
+  MigrationRequest,
+  MigrationView,
   RestorePlan,
   RestoreRequest,
   RetentionPolicy,
@@ -178,6 +181,14 @@ export const api = {
     request<RestorePlan>(`${account(idOrName)}/restore/plan`, { method: 'POST', body, ...(signal !== undefined && { signal }) }),
   /** Queues the restore; follow the job for its progress and result. */
   startRestore: (idOrName: string, body: RestoreRequest) => request<EnqueuedJob>(`${account(idOrName)}/restores`, { method: 'POST', body }),
+
+  /** What a migration would copy, the target's state and limits, and whether it can run; writes nothing. */
+  migrationPlan: (body: MigrationRequest, signal?: AbortSignal) => request<MigrationPlan>('/api/migrations/plan', { method: 'POST', body, ...(signal !== undefined && { signal }) }),
+  /** Queues the migration (or the resumption of an unfinished one); follow the job for its progress and result. */
+  startMigration: (body: MigrationRequest) => request<EnqueuedJob>('/api/migrations', { method: 'POST', body }),
+  /** Newest first; only those touching `account` (as source or target) when given. */
+  migrations: (query: { account?: string } = {}) => request<MigrationView[]>(`/api/migrations${query.account === undefined ? '' : `?${new URLSearchParams({ account: query.account }).toString()}`}`),
+  migration: (id: string) => request<MigrationView>(`/api/migrations/${encodeURIComponent(id)}`),
 
   jobs: (limit = 50) => request<Job[]>(`/api/jobs?limit=${limit}`),
   job: (id: string) => request<Job>(`/api/jobs/${encodeURIComponent(id)}`),

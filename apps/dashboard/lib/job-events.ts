@@ -2,6 +2,7 @@
 
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, describeError } from './api';
+import { isMigrationProgress, migrationPercent } from './migrate';
 import type { Job, JobProgress, JobProgressEvent, JobRemovedEvent, RestoreProgress } from './types';
 
 export interface LiveJob {
@@ -26,9 +27,9 @@ const RESTORE_PHASE_START: Record<RestoreProgress['phase'], number> = {
   done: 99,
 };
 
-/** A restore's progress (restore queue), told apart from a backup's by its phases. */
-export function isRestoreProgress(progress: JobProgress | null): progress is RestoreProgress {
-  return progress !== null && progress.phase in RESTORE_PHASE_START;
+/** A restore's progress (restore queue), told apart from a backup's by its phases and from a migration's by its job or its fields. */
+export function isRestoreProgress(progress: JobProgress | null, job?: Pick<Job, 'queue'>): progress is RestoreProgress {
+  return progress !== null && progress.phase in RESTORE_PHASE_START && !isMigrationProgress(progress, job);
 }
 
 function restorePercent(progress: RestoreProgress): number {
@@ -40,12 +41,13 @@ function restorePercent(progress: RestoreProgress): number {
 /**
  * How far a job is. A backup: whole collections done, plus the share of the current one;
  * finishing (writing the snapshot's summary) stays just short of 100 until the job has completed.
- * A restore: by phase, writing by records written.
+ * A restore: by phase, writing by records written. A migration: see migrationPercent.
  */
 export function progressPercent(job: Job | undefined, progress: JobProgress | null): number {
   if (job?.state === 'completed') return 100;
   if (progress === null) return 0;
-  if (isRestoreProgress(progress)) return restorePercent(progress);
+  if (isMigrationProgress(progress, job)) return Math.min(99, migrationPercent(progress));
+  if (isRestoreProgress(progress, job)) return restorePercent(progress);
   if (progress.phase === 'starting') return 0;
   if (progress.phase === 'finishing') return 99;
   if (progress.collectionsTotal <= 0) return 0;

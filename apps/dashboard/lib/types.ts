@@ -117,14 +117,17 @@ export interface RestoreProgress {
   total?: number;
 }
 
-/** A backup's progress on the backup queue, a restore's on the restore queue. */
-export type JobProgress = BackupProgress | RestoreProgress;
+/** A migration job's progress: the engine's MigrationProgress, with the job's account. */
+export type MigrationJobProgress = MigrationProgress & { accountId: string };
+
+/** A backup's progress on the backup queue, a restore's on the restore queue, a migration's on the migrate queue. */
+export type JobProgress = BackupProgress | RestoreProgress | MigrationJobProgress;
 
 export type JobState = 'waiting' | 'delayed' | 'prioritized' | 'active' | 'completed' | 'failed' | 'waiting-children' | 'unknown';
 
 export interface Job {
   id: string;
-  queue: 'backup' | 'retention' | 'restore';
+  queue: 'backup' | 'retention' | 'restore' | 'migrate';
   name: string;
   accountId: string;
   trigger: string;
@@ -437,4 +440,147 @@ export interface FindResult {
   snapshotsSearched: number;
   total: number;
   matches: FoundRecord[];
+}
+
+/*
+ * Migration, as apps/daemon/src/migrate/types.ts defines it (POST /api/migrations/plan, /migrations,
+ * GET /migrations and /migrations/:id, the migration job's progress and result).
+ */
+
+/** What to do when the target already holds data: refuse (the default), wipe it first, or merge. */
+export type MigrationMode = 'empty' | 'replace' | 'merge';
+
+/** The body of POST /api/migrations/plan and /api/migrations: account ids or names. */
+export interface MigrationRequest {
+  source: string;
+  target: string;
+  /** Copy this snapshot; without it a fresh backup of the live source is taken first. */
+  fromSnapshot?: number;
+  replace?: boolean;
+  merge?: boolean;
+  rekey?: boolean;
+  /** Abandon an unfinished migration of the same pair instead of resuming it. */
+  restart?: boolean;
+}
+
+export type KeysAction = 'copy' | 'rewrap' | 'rekey' | 'keep-target';
+
+export type MetaGlobalAction = 'copy' | 'convert' | 'new-sync-ids' | 'merge-target';
+
+export type RecordsAction = 'copy' | 're-encrypt' | 'skip';
+
+export interface CollectionPlan {
+  collection: string;
+  action: RecordsAction;
+  /** Records that will be uploaded (after skips). */
+  records: number;
+  bytes: number;
+  skipped: Array<{ reason: string; count: number }>;
+  /** Records the target holds in this collection now. */
+  targetRecords: number;
+  /** null: records never expire; else the collection's ttl in seconds. */
+  ttlSeconds: number | null;
+  note?: string;
+}
+
+/** A server limit; null = the server sets none. */
+export type LimitValue = number | null;
+
+export interface MigrationPlan {
+  source: {
+    accountId: string;
+    name: string;
+    kind: AccountKind;
+    /** The snapshot copied; null when a fresh backup of the live account is taken first. */
+    snapshot: { seq: number; finishedAt: string | null } | null;
+  };
+  target: {
+    accountId: string;
+    name: string;
+    tokenServerUrl: string;
+    collections: Record<string, number>;
+    empty: boolean;
+    quota: { usedKb: number; quotaKb: number | null };
+    limits: Record<string, LimitValue>;
+  };
+  mode: MigrationMode;
+  rekey: boolean;
+  keys: KeysAction;
+  metaGlobal: MetaGlobalAction;
+  /** In upload order. */
+  collections: CollectionPlan[];
+  totals: { records: number; bytes: number; batches: number };
+  /** Why the migration cannot run as asked; null = it can. */
+  refusal: string | null;
+  notes: string[];
+  /** An unfinished migration of this pair that running would resume, or null. */
+  resumes: { migrationId: string; done: number; total: number } | null;
+}
+
+export type MigrationPhase = 'source-snapshot' | 'planning' | 'wiping-target' | 'uploading' | 'verifying' | 'done';
+
+export interface MigrationProgress {
+  migrationId?: string;
+  phase: MigrationPhase;
+  collection?: string;
+  /** Records uploaded (or verified) of the whole migration. */
+  done: number;
+  total: number;
+  /** The latest thing the target said besides its answers (backoff, quota, retries). */
+  notice?: string;
+}
+
+export interface VerificationMismatch {
+  collection: string;
+  id: string;
+  problem: 'missing' | 'differs' | 'unexpected' | 'undecryptable';
+}
+
+export interface MigrationVerification {
+  ok: boolean;
+  collections: Array<{ collection: string; expected: number; found: number; mismatches: number }>;
+  /** The first mismatching records (at most 100). */
+  mismatches: VerificationMismatch[];
+}
+
+/** The settings that point Firefox at the target. */
+export interface ClientInstructions {
+  tokenServerUri: string;
+  /** Set only when the target uses a non-Mozilla accounts server. */
+  accountsServerUri: string | null;
+  desktop: string[];
+  android: string[];
+  ios: string[];
+}
+
+export interface MigrationResult {
+  migrationId: string;
+  plan: MigrationPlan;
+  resumed: boolean;
+  /** Collection → records uploaded by this run. */
+  uploaded: Record<string, number>;
+  verification: MigrationVerification;
+  notices: string[];
+  clients: ClientInstructions;
+}
+
+export type MigrationStatus = 'running' | 'interrupted' | 'completed' | 'failed' | 'abandoned';
+
+/** A migration as stored (GET /api/migrations, /api/migrations/:id). */
+export interface MigrationView {
+  id: string;
+  sourceAccountId: string;
+  targetAccountId: string;
+  sourceSeq: number;
+  mode: MigrationMode;
+  rekey: boolean;
+  status: MigrationStatus;
+  done: number;
+  total: number;
+  /** Set once verified, also when the verification found differences. */
+  result: MigrationResult | null;
+  error: string | null;
+  startedAt: string;
+  updatedAt: string;
+  finishedAt: string | null;
 }

@@ -53,8 +53,8 @@ async function closeParts(parts: Partial<Stack>): Promise<void> {
   await parts.world?.drop();
 }
 
-/** A Firefox Accounts user on the sandbox, added to Syncvault as a self-hosted 1.5 account through the API. */
-export async function addFxaAccount(stack: Stack, name: string, seed: Record<string, number | boolean>): Promise<{ id: string; sandbox: SandboxAccount & { storageUid?: string } }> {
+/** A Firefox Accounts user on the sandbox, added to Syncvault as a self-hosted 1.5 account through the API; seed `none` leaves its storage empty. */
+export async function addFxaAccount(stack: Stack, name: string, seed: 'none' | Record<string, number | boolean>): Promise<{ id: string; sandbox: SandboxAccount & { storageUid?: string } }> {
   const user = await stack.sandbox.control<SandboxAccount & { storageUid?: string }>('POST', '/accounts', {
     kind: 'fxa',
     email: uniqueEmail(name),
