@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { ARTIFACTS_DIR, launchBrowser, type TestBrowser } from './support/browser.js';
 import type { PageDocument, PageWindow } from './support/page-dom.js';
-import { ADMIN_PASSWORD, addFxaAccount, startStack, type Stack } from './support/stack.js';
+import { addFxaAccount, startStack, type Stack } from './support/stack.js';
+import { signIn } from './support/page-actions.js';
 
 interface Snapshot {
   seq: number;
@@ -42,12 +43,6 @@ declare const window: PageWindow;
 
 const DAY_MS = 86_400_000;
 const count = (value: number) => new Intl.NumberFormat('en').format(value);
-
-async function signIn(page: Page): Promise<void> {
-  await page.getByLabel('Username').fill('admin');
-  await page.getByLabel('Password').fill(ADMIN_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
 
 /** The seqs a preview list shows, in order. */
 async function listedSeqs(page: Page, list: 'Snapshots kept' | 'Snapshots removed'): Promise<number[]> {

@@ -7,10 +7,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CronExpressionParser } from 'cron-parser';
-import type { Page } from 'playwright-core';
 import { launchBrowser, type TestBrowser } from './support/browser.js';
-import type { PageDocument, PageGetComputedStyle, PageMutationObserver, PageWindow } from './support/page-dom.js';
-import { ADMIN_PASSWORD, addFxaAccount, addLegacyAccount, startStack, type Stack } from './support/stack.js';
+import type { PageDocument, PageGetComputedStyle, PageWindow } from './support/page-dom.js';
+import { addFxaAccount, addLegacyAccount, startStack, type Stack } from './support/stack.js';
+import { progressValues, recordProgressValues, signIn } from './support/page-actions.js';
 
 interface Snapshot {
   seq: number;
@@ -27,36 +27,11 @@ interface Job {
 // The page's globals, for the callbacks that run there.
 declare const document: PageDocument;
 declare const window: PageWindow;
-declare const MutationObserver: PageMutationObserver;
 declare const getComputedStyle: PageGetComputedStyle;
 
 const SESSION_COOKIE = 'syncvault_session';
 const count = (value: number) => new Intl.NumberFormat('en').format(value);
 const records = (snapshot: Snapshot) => Object.values(snapshot.collections).reduce((sum, collection) => sum + collection.count, 0);
-
-/** Signs in through the form on the sign-in page the browser is on. */
-async function signIn(page: Page, password = ADMIN_PASSWORD): Promise<void> {
-  await page.getByLabel('Username').fill('admin');
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
-
-/** Records every value the page's progress bars take, from now on, in window.__progressValues. */
-async function recordProgressValues(page: Page): Promise<void> {
-  await page.evaluate(() => {
-    const values: number[] = [];
-    window.__progressValues = values;
-    const read = () => {
-      for (const bar of Array.from(document.querySelectorAll('[role="progressbar"]'))) {
-        const value = Number(bar.getAttribute('aria-valuenow'));
-        if (values[values.length - 1] !== value) values.push(value);
-      }
-    };
-    new MutationObserver(read).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['aria-valuenow'] });
-  });
-}
-
-const progressValues = (page: Page) => page.evaluate(() => window.__progressValues ?? []);
 
 describe('dashboard in a browser', () => {
   let stack: Stack;

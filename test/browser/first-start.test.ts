@@ -6,12 +6,12 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Page } from 'playwright-core';
 import { ApiClient } from '../api/support/api-client.js';
 import { waitFor } from '../api/support/cli.js';
 import { login } from '../api/support/daemon.js';
 import { launchBrowser, type TestBrowser } from './support/browser.js';
 import { addFxaAccount, startStack, type Stack } from './support/stack.js';
+import { signIn } from './support/page-actions.js';
 
 const CHOSEN_PASSWORD = 'a password of my own';
 const LATER_PASSWORD = 'and later another one';
@@ -26,12 +26,6 @@ interface Alert {
   id: string;
   kind: string;
   acknowledgedAt: string | null;
-}
-
-async function signIn(page: Page, password: string): Promise<void> {
-  await page.getByLabel('Username').fill('admin');
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
 async function signInStatus(stack: Stack, password: string): Promise<number> {

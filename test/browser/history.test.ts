@@ -12,16 +12,11 @@ import { backUpThroughApi } from '../export/support/backup.js';
 import { deleteTrips, folder, readBack, workTree, writeAsAnotherClient } from '../restore/support/bookmark-tree.js';
 import { launchBrowser, type TestBrowser } from './support/browser.js';
 import type { PageDocument, PageWindow } from './support/page-dom.js';
-import { ADMIN_PASSWORD, addFxaAccount, startStack, type Stack } from './support/stack.js';
+import { addFxaAccount, startStack, type Stack } from './support/stack.js';
+import { signIn } from './support/page-actions.js';
 
 declare const document: PageDocument;
 declare const window: PageWindow;
-
-async function signIn(page: Page): Promise<void> {
-  await page.getByLabel('Username').fill('admin');
-  await page.getByLabel('Password').fill(ADMIN_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
 
 /** Confirms the plan shown and waits for the restore's result on the page. */
 async function confirmAndWait(page: Page, changes: number): Promise<void> {

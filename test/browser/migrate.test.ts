@@ -11,38 +11,17 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { readBack } from '../restore/support/bookmark-tree.js';
 import { launchBrowser, type TestBrowser } from './support/browser.js';
-import type { PageDocument, PageMutationObserver, PageWindow } from './support/page-dom.js';
-import { ADMIN_PASSWORD, addFxaAccount, addLegacyAccount, startStack, type Stack } from './support/stack.js';
+import type { PageDocument, PageWindow } from './support/page-dom.js';
+import { addFxaAccount, addLegacyAccount, startStack, type Stack } from './support/stack.js';
+import { recordProgressValues, signIn } from './support/page-actions.js';
 
 declare const document: PageDocument;
 declare const window: PageWindow;
-declare const MutationObserver: PageMutationObserver;
 declare const navigator: { clipboard: { readText(): Promise<string> } };
 
 /** The legacy account's seed; meta/global and crypto/keys come with it. */
 const SOURCE_SEED = { bookmarks: 24, passwords: 7, history: 30, forms: 6, clients: 1, tabs: 1, prefs: true };
 const SEEDED_COLLECTIONS = ['meta', 'crypto', 'bookmarks', 'passwords', 'history', 'forms', 'clients', 'tabs', 'prefs'];
-
-async function signIn(page: Page): Promise<void> {
-  await page.getByLabel('Username').fill('admin');
-  await page.getByLabel('Password').fill(ADMIN_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
-
-/** Records every value the page's progress bars take, from now on, in window.__progressValues. */
-async function recordProgressValues(page: Page): Promise<void> {
-  await page.evaluate(() => {
-    const values: number[] = [];
-    window.__progressValues = values;
-    const read = () => {
-      for (const bar of Array.from(document.querySelectorAll('[role="progressbar"]'))) {
-        const value = Number(bar.getAttribute('aria-valuenow'));
-        if (values[values.length - 1] !== value) values.push(value);
-      }
-    };
-    new MutationObserver(read).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['aria-valuenow'] });
-  });
-}
 
 interface PlanRow {
   collection: string;

@@ -16,18 +16,11 @@ import { KeyCustody, Vault } from '@syncvault/daemon/vault';
 import { startSandbox, type RunningSandbox, type SandboxOptions } from '@syncvault/sandbox';
 import { createMigratedDatabase, type ScratchDatabase } from '../../support/postgres.js';
 import { sandboxControl } from '../../support/sandbox-control.js';
+import type { AccountSummary as SandboxAccountSummary } from '../../conformance/support/storage.js';
+
+export type { SandboxAccountSummary };
 
 export type SeedChoice = 'demo' | 'none' | Record<string, number | boolean>;
-
-/** What the sandbox's control API answers for a new account. */
-export interface SandboxAccountSummary {
-  kind: 'fxa' | 'legacy11';
-  email: string;
-  password: string;
-  uid: string;
-  kB?: string;
-  syncKey?: string;
-}
 
 /** A record as the storage node holds it. */
 export interface RawRecord {

@@ -3,7 +3,7 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import type { BackupProgress } from '../backup/types.js';
 import { SyncTraffic } from '../backup/traffic.js';
 import { AccountBusyError } from '../store/locks.js';
-import { CANCEL_CHECK_MS, CANCELLED_ON_REQUEST, cancelRequestedAt, watchForCancelRequest } from './cancellation.js';
+import { CANCELLED_ON_REQUEST, watchJobForCancel } from './cancellation.js';
 import type { BackupRunner, ConnectionOpener } from './contracts.js';
 import { throttleProgress } from './progress.js';
 import { snapshotSummaryToJson, type BackupJobData, type SnapshotSummaryJson } from './queues.js';
@@ -59,19 +59,14 @@ export class BackupJobHandler {
       this.options.progressIntervalMs ?? 250,
       (error) => this.options.logger?.warn(`backup job ${key}: could not publish progress: ${describe(error)}`),
     );
-    const cancelRequested = this.options.cancelRequested;
-    const stopWatching =
-      cancelRequested === undefined
-        ? () => undefined
-        : watchForCancelRequest(
-            () => cancelRequested(key),
-            this.options.cancelCheckMs ?? CANCEL_CHECK_MS,
-            () => abort.abort(new Error(CANCELLED_ON_REQUEST)),
-            (error) => this.options.logger?.warn(`backup job ${key}: could not check for a cancel request: ${describe(error)}`),
-          );
-    // A job cancelled while it was being handed to a worker, or one that comes back after its
-    // worker died, stops before it signs in.
-    if (cancelRequestedAt(job.data) !== null) abort.abort(new Error(CANCELLED_ON_REQUEST));
+    const stopWatching = watchJobForCancel({
+      jobKey: key,
+      jobData: job.data,
+      cancelRequested: this.options.cancelRequested,
+      cancelCheckMs: this.options.cancelCheckMs,
+      onCancel: () => abort.abort(new Error(CANCELLED_ON_REQUEST)),
+      onError: (error) => this.options.logger?.warn(`backup job ${key}: could not check for a cancel request: ${describe(error)}`),
+    });
     try {
       abort.signal.throwIfAborted();
       // Metered so the snapshot's stats count real HTTP requests and the server's backoff notices.

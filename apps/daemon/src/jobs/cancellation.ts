@@ -51,3 +51,32 @@ export function watchForCancelRequest(isRequested: () => Promise<boolean>, inter
   };
   return stop;
 }
+
+/** What a stoppable job (backup, migration) needs to notice a cancel request. */
+export interface CancelWatchOptions {
+  /** The job's id (or a stand-in key), as cancelRequested takes it. */
+  jobKey: string;
+  /** The job's data as it was handed to the worker: a request made before it started is already there. */
+  jobData: unknown;
+  /** Reads the job's data afresh; without it, only a request made before the job started is seen. */
+  cancelRequested?: ((jobId: string) => Promise<boolean>) | undefined;
+  cancelCheckMs?: number | undefined;
+  /** Called once, when a cancel request is seen (at once if the job came with one). */
+  onCancel: () => void;
+  onError: (error: unknown) => void;
+}
+
+/** Watches a running job for a cancel request; returns the function that stops watching. */
+export function watchJobForCancel(options: CancelWatchOptions): () => void {
+  const { cancelRequested } = options;
+  const stop =
+    cancelRequested === undefined
+      ? () => undefined
+      : watchForCancelRequest(() => cancelRequested(options.jobKey), options.cancelCheckMs ?? CANCEL_CHECK_MS, options.onCancel, options.onError);
+  // A job cancelled while it was being handed to a worker, or one that comes back after its worker died.
+  if (cancelRequestedAt(options.jobData) !== null) {
+    stop();
+    options.onCancel();
+  }
+  return stop;
+}

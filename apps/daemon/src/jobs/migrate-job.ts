@@ -7,7 +7,7 @@
 import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import type { MigrationProgress, MigrationResult } from '../migrate/types.js';
 import { describe, isAccountBusy, type JobLogger } from './backup-job.js';
-import { CANCEL_CHECK_MS, CANCELLED_ON_REQUEST, cancelRequestedAt, watchForCancelRequest } from './cancellation.js';
+import { CANCELLED_ON_REQUEST, watchJobForCancel } from './cancellation.js';
 import type { MigrationRunner } from './contracts.js';
 import { throttleProgress } from './progress.js';
 import type { MigrateJobData } from './queues.js';
@@ -55,17 +55,14 @@ export class MigrateJobHandler {
       this.options.progressIntervalMs ?? 250,
       (error) => this.options.logger?.warn(`migrate job ${key}: could not publish progress: ${describe(error)}`),
     );
-    const cancelRequested = this.options.cancelRequested;
-    const stopWatching =
-      cancelRequested === undefined
-        ? () => undefined
-        : watchForCancelRequest(
-            () => cancelRequested(key),
-            this.options.cancelCheckMs ?? CANCEL_CHECK_MS,
-            () => abort.abort(new Interruption(CANCELLED_ON_REQUEST, false)),
-            (error) => this.options.logger?.warn(`migrate job ${key}: could not check for a cancel request: ${describe(error)}`),
-          );
-    if (cancelRequestedAt(job.data) !== null) abort.abort(new Interruption(CANCELLED_ON_REQUEST, false));
+    const stopWatching = watchJobForCancel({
+      jobKey: key,
+      jobData: job.data,
+      cancelRequested: this.options.cancelRequested,
+      cancelCheckMs: this.options.cancelCheckMs,
+      onCancel: () => abort.abort(new Interruption(CANCELLED_ON_REQUEST, false)),
+      onError: (error) => this.options.logger?.warn(`migrate job ${key}: could not check for a cancel request: ${describe(error)}`),
+    });
     try {
       abort.signal.throwIfAborted();
       const result = await this.options.migrationRunner.run(request, {
