@@ -4,7 +4,7 @@
  * from its checkpoint against exactly the same records, and the verification knows what the
  * target must hold.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { AccountService, AccountView } from '../accounts/index.js';
 import type { BackupEngine } from '../backup/index.js';
 import { stableJson } from '../restore/bookmark-plan.js';
@@ -16,16 +16,13 @@ import {
   decryptBso,
   encryptRecord,
   fetchCollectionKeys,
-  HttpTransport,
   KEYS_RECORD_ID,
   planUpload,
   PreconditionFailedError,
   QuotaExceededError,
   RecordTooLargeError,
   remainingTtlSeconds,
-  retryAfterSeconds,
   type CollectionsInfo,
-  type HttpRequest,
   type HttpResponse,
   type MetaGlobalRecord,
   type OutgoingBso,
@@ -206,20 +203,10 @@ class TargetNotices {
     }
   };
 
-  /** Sees every answer, to report Retry-After (the retry policy honours it without telling). */
-  readonly transport = new (class extends HttpTransport {
-    constructor(private readonly notices: TargetNotices) {
-      super();
-    }
-    override async send(request: HttpRequest): Promise<HttpResponse> {
-      const response = await super.send(request);
-      if (response.status === 503 || response.status === 429 || response.status === 409) {
-        const after = retryAfterSeconds(response);
-        this.notices.add(`the target answered ${response.status}${after === undefined ? '' : ` with Retry-After ${after} s`}; retrying after the wait`);
-      }
-      return response;
-    }
-  })(this);
+  /** The retry policy honours Retry-After on its own; this says so. */
+  readonly onRetry = (retryAfterSeconds: number | undefined, response: HttpResponse): void => {
+    this.add(`the target answered ${response.status}${retryAfterSeconds === undefined ? '' : ` with Retry-After ${retryAfterSeconds} s`}; retrying after the wait`);
+  };
 }
 
 export class MigrationService {
@@ -312,8 +299,8 @@ export class MigrationService {
       try {
         uploaded = await this.upload(context, notices, migrationId, checkpoint, report, options.signal);
       } catch (error) {
-        await this.options.prisma.migration.update({ where: { id: migrationId }, data: { status: 'interrupted', error: describeFailure(error) } });
-        if (error instanceof QuotaExceededError) throw new MigrationRefusedError(`the target is over its storage quota (${describeFailure(error)}); free space on the target or raise its quota, then run the migration again: it resumes where it stopped`);
+        await this.options.prisma.migration.update({ where: { id: migrationId }, data: { status: 'interrupted', error: message(error) } });
+        if (error instanceof QuotaExceededError) throw new MigrationRefusedError(`the target is over its storage quota (${message(error)}); free space on the target or raise its quota, then run the migration again: it resumes where it stopped`);
         throw error;
       }
 
@@ -403,7 +390,7 @@ export class MigrationService {
     const sourceMeta = parseMetaGlobal(metaRecord.payload);
     const sourceKeys = await this.sourceKeys(source.id, snapshot, sourceKeysRecord);
 
-    const targetConnection = await this.options.accounts.openConnection(target.id, { transport: notices.transport, onServerNotice: notices.onServerNotice });
+    const targetConnection = await this.options.accounts.openConnection(target.id, { onServerNotice: notices.onServerNotice, retry: { onRetry: notices.onRetry } });
     const targetInfo = await targetConnection.storage.infoCollections();
     const targetCounts = Object.keys(targetInfo).length === 0 ? {} : await targetConnection.storage.collectionCounts();
     const limits = await targetConnection.storage.configuration();
@@ -726,7 +713,8 @@ export class MigrationService {
           signal?.throwIfAborted();
           for (let attempt = 0; ; attempt++) {
             try {
-              const result = await storage.uploadRecords(collection, records.map(({ position: _position, ...bso }) => bso), { ...callOptions, ifUnmodifiedSince: info[collection] ?? 0 });
+              // The extra `position` field is not sent: a BSO is serialized from its own fields only.
+              const result = await storage.uploadRecords(collection, records, { ...callOptions, ifUnmodifiedSince: info[collection] ?? 0 });
               const failed = Object.entries(result.failed);
               if (failed.length > 0) throw new MigrationRefusedError(`the target refused ${failed.length} ${collection} record(s): ${failed.slice(0, 5).map(([id, reason]) => `${id} (${reason})`).join(', ')}`);
               if (result.modified !== undefined) info = { ...info, [collection]: result.modified };
@@ -743,8 +731,11 @@ export class MigrationService {
           await save();
           report({ phase: 'uploading', collection, ...progressOf(checkpoint) });
         }
-        state.done = page.end;
-        await save();
+        // Records left out at the end of the page are consumed too.
+        if (page.end > state.done) {
+          state.done = page.end;
+          await save();
+        }
       }
       state.done = state.total;
       await save();
@@ -827,7 +818,7 @@ export class MigrationService {
           }
           try {
             const targetText = stableJson(decryptBso(collection, { id: version.bsoId, payload }, context.recordKeys!));
-            if (hashText(targetText) !== hashText(sourceText)) mismatch(collection, version.bsoId, 'differs');
+            if (targetText !== sourceText) mismatch(collection, version.bsoId, 'differs');
           } catch {
             mismatch(collection, version.bsoId, 'undecryptable');
           }
@@ -849,10 +840,6 @@ function sourcePageSize(limits: ServerLimits): number {
   return Number.isFinite(limits.max_total_records) ? Math.max(1, Math.min(MAX_SOURCE_PAGE, limits.max_total_records)) : MAX_SOURCE_PAGE;
 }
 
-function hashText(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}
-
 function keysPurpose(migrationId: string): string {
   return `migration:${migrationId}:keys`;
 }
@@ -865,10 +852,6 @@ function opensWith(record: StoredRecordVersion, connection: SyncConnection): boo
   } catch {
     return false;
   }
-}
-
-function describeFailure(error: unknown): string {
-  return message(error);
 }
 
 function viewOf(row: {

@@ -11,6 +11,8 @@ export interface RetryOptions {
   timeScale?: number;
   /** Told every server backoff request (X-Weave-Backoff / X-Backoff), with the seconds as sent. */
   onBackoff?: (seconds: number, response: HttpResponse) => void;
+  /** Told every 503/409/429 answer that is retried, with its Retry-After in seconds when it had one. */
+  onRetry?: (retryAfterSeconds: number | undefined, response: HttpResponse) => void;
 }
 
 /** Statuses that mean "try again later": maintenance/overload, write conflict, rate limit. */
@@ -66,6 +68,7 @@ export class RetryPolicy {
   private readonly defaultRetryAfterMs: number;
   private readonly timeScale: number;
   private readonly onBackoff: RetryOptions['onBackoff'];
+  private readonly onRetry: RetryOptions['onRetry'];
   /** Local time (ms) before which no request may start. */
   private notBefore = 0;
 
@@ -75,6 +78,7 @@ export class RetryPolicy {
     this.defaultRetryAfterMs = (options.defaultRetryAfterSeconds ?? 5) * 1000;
     this.timeScale = options.timeScale ?? 1;
     this.onBackoff = options.onBackoff;
+    this.onRetry = options.onRetry;
   }
 
   /**
@@ -98,6 +102,7 @@ export class RetryPolicy {
         if (retryAfter !== undefined) this.delayNextRequest(retryAfter * 1000);
         return response;
       }
+      this.onRetry?.(retryAfter, response);
       this.delayNextRequest(retryAfter === undefined ? this.defaultRetryAfterMs : retryAfter * 1000);
     }
   }
